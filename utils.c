@@ -254,10 +254,11 @@ parse_mode (const char *str, mode_t *ret_mode)
   char *end = NULL;
   unsigned long v;
 
+  /* strtoul rules as in bubblewrap: leading blanks and a sign are
+   * accepted ("-0" is 0); a negative value wraps above 07777 and fails. */
   errno = 0;
   v = strtoul (str, &end, 8);
-  if (*str == '\0' || end == str || *end != '\0' || errno == ERANGE || v > 07777
-      || strchr (str, '-') != NULL)
+  if (*str == '\0' || end == str || *end != '\0' || errno == ERANGE || v > 07777)
     return -EINVAL;
   *ret_mode = (mode_t) v;
   return 0;
@@ -273,9 +274,12 @@ parse_size (const char *str, uint64_t *ret_size)
     return -EINVAL;
   errno = 0;
   v = strtoull (str, &end, 0);
-  if (end == str || *end != '\0' || v == 0)
+  /* Overflowing unsigned long long is malformed (bubblewrap: "takes a
+   * non-zero number of bytes"); only a representable value above the
+   * tmpfs limit is -ERANGE ("is limited to"). */
+  if (end == str || *end != '\0' || v == 0 || errno == ERANGE)
     return -EINVAL;
-  if (errno == ERANGE || v > SIZE_MAX / 2)
+  if (v > SIZE_MAX / 2)
     return -ERANGE;
   *ret_size = v;
   return 0;

@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: LGPL-2.0-or-later
+ * namespaces.c: namespace flags, clone, and id maps.
+ * ns_clone_flags/ns_clone run in the caller's process (real root or the
+ * unprivileged caller); the map writers run in the sandbox process, inside
+ * the user namespace being configured, holding that namespace's caps. */
+#include "namespaces.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "utils.h"
+
+/* "Try" semantics as bubblewrap's: a user-namespace handle exists, the
+ * RHEL7-style module switch is not N, and the global limit is not 0. */
+static bool
+userns_seems_possible (void)
+{
+  char buf[32] = "";
+  cleanup_fd int fd = -1;
+
+  if (access ("/proc/self/ns/user", F_OK) != 0)
+    return false;
+  fd = open ("/sys/module/user_namespace/parameters/enable", O_RDONLY | O_CLOEXEC);
+  if (fd >= 0 && read (fd, buf, sizeof buf - 1) > 0 && buf[0] == 'N')
+    return false;
+  (void) close (steal_fd (&fd));
+  memset (buf, 0, sizeof buf);
+  fd = open ("/proc/sys/user/max_user_namespaces", O_RDONLY | O_CLOEXEC);
+  if (fd >= 0 && read (fd, buf, sizeof buf - 1) > 0 && strtol (buf, NULL, 10) == 0)
+    return false;
+  return true;
+}
+
+int
+ns_clone_flags (const struct plan *plan)
+{
+  int flags = CLONE_NEWNS;
+  bool has_cgroupns = access ("/proc/self/ns/cgroup", F_OK) == 0;
+
+  if (plan->unshare_user || (plan->unshare_user_try && userns_seems_possible ()))
+    flags |= CLONE_NEWUSER;
+  if (plan->unshare_ipc)
+    flags |= CLONE_NEWIPC;
+  if (plan->unshare_pid)
+    flags |= CLONE_NEWPID;
+  if (plan->unshare_net)
+    flags |= CLONE_NEWNET;
+  if (plan->unshare_uts)
+    flags |= CLONE_NEWUTS;
+  if (plan->unshare_cgroup && !has_cgroupns)
+    die ("Cannot create new cgroup namespace because the kernel does not support it");
+  if (plan->unshare_cgroup || (plan->unshare_cgroup_try && has_cgroupns))
+    flags |= CLONE_NEWCGROUP;
+  return flags;
+}
+
+pid_t
+ns_clone (int flags)
+{
+  /* Raw clone with no new stack behaves like fork(); glibc's clone()
+   * wrapper would need a separate stack. */
+  pid_t pid = syscall (SYS_clone, (unsigned long) flags | SIGCHLD, NULL, NULL, NULL, NULL);
+  if (pid >= 0)
+    return pid;
+  if ((flags & CLONE_NEWUSER) && errno == EINVAL)
+    die ("Creating new namespace failed, likely because the kernel does not support user "
+         "namespaces.  bwrap must be installed setuid on such systems.");
+  if ((flags & CLONE_NEWUSER) && errno == EPERM)
+    die ("No permissions to create a new namespace, likely because the kernel does not allow "
+         "non-privileged user namespaces. On e.g. debian this can be enabled with "
+         "'sysctl kernel.unprivileged_userns_clone=1'.");
+  if (errno == ENOSPC)
+    die ("Creating new namespace failed: nesting depth or /proc/sys/user/max_*_namespaces "
+         "exceeded (ENOSPC)");
+  die_with_error ("Creating new namespace failed");
+}
+
+void
+ns_write_id_maps (int proc_fd, uid_t inside_uid, uid_t outside_uid,
+                  gid_t inside_gid, gid_t outside_gid)
+{
+  char map[64];
+  int r;
+
+  /* An unprivileged process may map only its own ids, and a gid map only
+   * after giving up setgroups(2): otherwise dropping a supplementary group
+   * could grant access that the group was denying. */
+  r = write_file_at (proc_fd, "self/setgroups", "deny");
+  if (r < 0 && r != -ENOENT)
+    {
+      errno = -r;
+      die_with_error ("error writing to setgroups");
+    }
+  snprintf (map, sizeof map, "%u %u 1\n", (unsigned) inside_uid, (unsigned) outside_uid);
+  r = write_file_at (proc_fd, "self/uid_map", map);
+  if (r < 0)
+    {
+      errno = -r;
+      die_with_error ("setting up uid map");
+    }
+  snprintf (map, sizeof map, "%u %u 1\n", (unsigned) inside_gid, (unsigned) outside_gid);
+  r = write_file_at (proc_fd, "self/gid_map", map);
+  if (r < 0)
+    {
+      errno = -r;
+      die_with_error ("setting up gid map");
+    }
+}
+
+void
+ns_nest_user (int proc_fd, uid_t inside_uid, gid_t inside_gid)
+{
+  uid_t uid = getuid ();
+  gid_t gid = getgid ();
+
+  if (unshare (CLONE_NEWUSER) != 0)
+    die_with_error ("unshare user ns");
+  ns_write_id_maps (proc_fd, inside_uid, uid, inside_gid, gid);
+}

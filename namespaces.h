@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: LGPL-2.0-or-later
+ * namespaces.h: which namespaces a plan needs, creating them, and the
+ * uid/gid maps of new user namespaces.  ns_clone_flags runs in the
+ * caller's process; ns_write_id_maps and ns_nest_user run in the sandbox
+ * process inside the namespace whose map they write. */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "plan.h"
+
+/* CLONE_NEW* flags for the sandbox process (always CLONE_NEWNS);
+ * resolves --unshare-user-try / --unshare-cgroup-try against what the
+ * system supports.  Dies on --unshare-cgroup without kernel support. */
+int ns_clone_flags (const struct plan *plan);
+
+/* Fork-like clone(2) into new namespaces.  Returns the pid (0 in the child)
+ * or dies with bubblewrap's messages (3.7). */
+pid_t ns_clone (int flags);
+
+/* Write setgroups=deny, then "<inside_uid> <outside_uid> 1" and the gid
+ * twin into the current process's own user namespace, through proc_fd (an
+ * O_PATH fd of a procfs in which "self" is this process).  Dies on error. */
+void ns_write_id_maps (int proc_fd, uid_t inside_uid, uid_t outside_uid,
+                       gid_t inside_gid, gid_t outside_gid);
+
+/* Enter a nested user namespace mapping inside ids to the current ones.
+ * Used after the root is built: --dev needs uid 0 mapped while devpts is
+ * mounted, the command must still see the requested --uid. */
+void ns_nest_user (int proc_fd, uid_t inside_uid, gid_t inside_gid);

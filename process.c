@@ -1,0 +1,396 @@
+/* SPDX-License-Identifier: LGPL-2.0-or-later
+ * process.c: clone into namespaces, the monitor, the pid-1 reaper and the
+ * final exec.  Which process runs what:
+ *   process_run / monitor_*    the caller's process (outside), drops all
+ *                              capabilities right after the clone
+ *   sandbox_main               the sandbox process: configures its user
+ *                              namespace, builds the root, drops to the
+ *                              command's capabilities
+ *   reaper_main                pid 1 of the sandbox (no capabilities)
+ *   exec_command               the command, right before exec
+ * Sync points between monitor and sandbox are numbered (S1, S2...) and
+ * marked on both sides. */
+#include "process.h"
+
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "namespaces.h"
+#include "network.h"
+#include "setup.h"
+#include "status.h"
+#include "utils.h"
+
+/* Signals the monitor and the reaper pass on to the command. */
+static const int forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
+
+/* Bytes the command side writes on the exec-status pipe. */
+#define EXEC_STARTED 'x'   /* setup done, about to exec */
+#define EXEC_FAILED  'F'   /* exec failed */
+
+struct sandbox_fds
+{
+  int exec_status;   /* write end, O_CLOEXEC: closes on successful exec */
+  int release;       /* read end for --userns-block-fd, or -1 */
+  sigset_t saved_mask;
+  int clone_flags;
+};
+
+static void
+block_signals (sigset_t *mask, sigset_t *ret_old)
+{
+  sigemptyset (mask);
+  sigaddset (mask, SIGCHLD);
+  for (size_t i = 0; i < N_ELEMENTS (forwarded_signals); i++)
+    sigaddset (mask, forwarded_signals[i]);
+  if (sigprocmask (SIG_BLOCK, mask, ret_old) != 0)
+    die_with_error ("sigprocmask");
+}
+
+/* A terminal's own signals (SI_KERNEL) already reach the command through
+ * its process group, unless --new-session took it out of that group. */
+static bool
+should_forward (const struct signalfd_siginfo *si, bool new_session)
+{
+  if (si->ssi_signo == SIGCHLD)
+    return false;
+  return new_session || si->ssi_code != SI_KERNEL;
+}
+
+static void
+arm_parent_death_signal (const struct plan *plan)
+{
+  if (plan->die_with_parent && prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0)
+    die_with_error ("prctl");
+}
+
+/* ---- the command ------------------------------------------------------- */
+
+static void BWRAP_NORETURN
+exec_command (struct runtime *rt, struct sandbox_fds *fds)
+{
+  struct plan *plan = rt->plan;
+  char **argv = plan->command;
+  int saved;
+
+  if (plan->sync_fd >= 0 && !plan->as_pid_1)
+    (void) close (plan->sync_fd);
+  arm_parent_death_signal (plan);
+  caps_raise_ambient (&rt->caps, plan);
+  if (sigprocmask (SIG_SETMASK, &fds->saved_mask, NULL) != 0)
+    die_with_error ("sigprocmask");
+  /* Seccomp last: the filters may forbid anything we do above. */
+  seccomp_install (&rt->seccomp);
+  (void) write_all (fds->exec_status, &(char) { EXEC_STARTED }, 1);
+  if (plan->argv0 != NULL)
+    {
+      argv = xcalloc (plan->n_command + 1, sizeof *argv);
+      memcpy (argv, plan->command, plan->n_command * sizeof *argv);
+      argv[0] = plan->argv0;
+    }
+  execvp (plan->command[0], argv);
+  saved = errno;
+  (void) write_all (fds->exec_status, &(char) { EXEC_FAILED }, 1);
+  errno = saved;
+  die_with_error ("execvp %s", plan->command[0]);
+}
+
+/* ---- pid 1 ------------------------------------------------------------- */
+
+static void
+close_fds_except (int keep)
+{
+  /* The reaper outlives setup; it must hold no fd the caller passed
+   * (only --sync-fd, whose closing tells the peer we are gone). */
+  if (keep < 3)
+    (void) close_range (3, ~0U, 0);
+  else
+    {
+      if (keep > 3)
+        (void) close_range (3, keep - 1, 0);
+      (void) close_range (keep + 1, ~0U, 0);
+    }
+}
+
+static void
+take_locks (const struct plan *plan)
+{
+  for (size_t i = 0; i < plan->n_lock_files; i++)
+    {
+      struct flock lock = { .l_type = F_RDLCK, .l_whence = SEEK_SET };
+      int fd = open (plan->lock_files[i], O_RDONLY | O_CLOEXEC);
+      if (fd < 0)
+        die_with_error ("Unable to open lock file %s", plan->lock_files[i]);
+      if (fcntl (fd, F_SETLK, &lock) != 0)
+        die_with_error ("Unable to lock file %s", plan->lock_files[i]);
+      /* fd stays open: the lock lasts as long as this process. */
+    }
+}
+
+static void BWRAP_NORETURN
+reaper_main (struct runtime *rt, pid_t command_pid, const sigset_t *mask)
+{
+  struct plan *plan = rt->plan;
+  int sfd;
+
+  close_fds_except (plan->sync_fd);
+  caps_drop_all ();
+  take_locks (plan);
+  arm_parent_death_signal (plan);
+  seccomp_install (&rt->seccomp);
+  sfd = signalfd (-1, mask, SFD_CLOEXEC);
+  if (sfd < 0)
+    die_with_error ("signalfd");
+  for (;;)
+    {
+      struct signalfd_siginfo si;
+      ssize_t n = read (sfd, &si, sizeof si);
+      int status;
+      pid_t p;
+
+      if (n != sizeof si)
+        {
+          if (n < 0 && errno == EINTR)
+            continue;
+          die_with_error ("read signalfd");
+        }
+      if (should_forward (&si, plan->new_session))
+        (void) kill (command_pid, si.ssi_signo);
+      /* Reap everything reparented to us; leave as soon as the command is
+       * gone.  As pid 1, our exit takes every other sandbox process with
+       * it, which is what lets the monitor promise a clean teardown. */
+      while ((p = waitpid (-1, &status, WNOHANG)) > 0)
+        if (p == command_pid)
+          _exit (status_exit_code (status));
+    }
+}
+
+/* ---- the sandbox process ----------------------------------------------- */
+
+static bool
+needs_dev_remap (const struct runtime *rt, int clone_flags)
+{
+  const struct plan *plan = rt->plan;
+  bool has_dev = false;
+
+  if (!(clone_flags & CLONE_NEWUSER))
+    return false;
+  for (size_t i = 0; i < plan->n_ops; i++)
+    has_dev |= plan->ops[i].kind == SETUP_OP_DEV;
+  /* devpts can only be mounted where uid 0 and gid 0 are mapped. */
+  return has_dev && !(plan->uid == 0 && plan->gid == 0);
+}
+
+static void
+enter_cwd (struct runtime *rt)
+{
+  struct plan *plan = rt->plan;
+  const char *home = getenv ("HOME");
+  const char *dir = "/";
+
+  if (plan->chdir_path != NULL)
+    {
+      if (chdir (plan->chdir_path) != 0)
+        die_with_error ("Can't chdir to %s", plan->chdir_path);
+      dir = plan->chdir_path;
+    }
+  else if (rt->cwd != NULL && chdir (rt->cwd) == 0)
+    dir = rt->cwd;
+  else if (home != NULL && chdir (home) == 0)
+    dir = home;
+  else if (chdir ("/") != 0)
+    die_with_error ("Can't chdir to /");
+  if (setenv ("PWD", dir, 1) != 0)
+    die_oom ();
+}
+
+static void BWRAP_NORETURN
+sandbox_main (struct runtime *rt, struct sandbox_fds *fds, const sigset_t *mask)
+{
+  struct plan *plan = rt->plan;
+  int flags = fds->clone_flags;
+  bool dev_remap = needs_dev_remap (rt, flags);
+  cleanup_fd int proc_fd = -1;
+  mode_t old_umask;
+  pid_t command_pid;
+
+  arm_parent_death_signal (plan);
+  /* The caller's procfs: "self" is us in it, also after pivot_root. */
+  proc_fd = open ("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (proc_fd < 0)
+    die_with_error ("Can't open /proc");
+
+  if (flags & CLONE_NEWUSER)
+    {
+      if (fds->release >= 0)
+        {
+          /* S2: the caller writes our id maps, then releases us. */
+          wait_readable_byte (fds->release);
+          (void) close (fds->release);
+        }
+      else
+        ns_write_id_maps (proc_fd, dev_remap ? 0 : plan->uid, rt->real_uid,
+                          dev_remap ? 0 : plan->gid, rt->real_gid);
+    }
+  if (flags & CLONE_NEWNET)
+    network_loopback_up ();
+
+  old_umask = umask (0);
+  setup_build_root (plan, (flags & CLONE_NEWPID) != 0);
+  (void) umask (old_umask);
+
+  if (dev_remap)
+    ns_nest_user (proc_fd, plan->uid, plan->gid);
+  rt->caps.has_userns = (flags & CLONE_NEWUSER) != 0;
+  caps_apply_final (&rt->caps, plan);
+
+  if (plan->block_fd >= 0)
+    {
+      wait_readable_byte (plan->block_fd);
+      (void) close (plan->block_fd);
+    }
+  enter_cwd (rt);
+  if (plan->new_session && setsid () == (pid_t) -1)
+    die_with_error ("setsid");
+
+  if (((flags & CLONE_NEWPID) && !plan->as_pid_1) || plan->n_lock_files > 0 || plan->sync_fd >= 0)
+    {
+      command_pid = fork ();
+      if (command_pid < 0)
+        die_with_error ("Can't fork");
+      if (command_pid == 0)
+        exec_command (rt, fds);
+      (void) close (fds->exec_status);
+      reaper_main (rt, command_pid, mask);
+    }
+  exec_command (rt, fds);
+}
+
+/* ---- the monitor ------------------------------------------------------- */
+
+static void
+monitor_report_start (const struct plan *plan, pid_t pid, int clone_flags)
+{
+  uint64_t ids[STATUS_NS_COUNT];
+
+  if (plan->info_fd < 0 && plan->json_status_fd < 0)
+    return;
+  status_read_ns_ids (pid, clone_flags, ids);
+  if (plan->info_fd >= 0)
+    {
+      cleanup_free char *doc = status_format_start (pid, ids, true);
+      int r = write_all (plan->info_fd, doc, strlen (doc));
+      if (r < 0)
+        {
+          errno = -r;
+          die_with_error ("Write to info_fd");
+        }
+      (void) close (plan->info_fd);
+    }
+  if (plan->json_status_fd >= 0)
+    {
+      cleanup_free char *doc = status_format_start (pid, ids, false);
+      int r = write_all (plan->json_status_fd, doc, strlen (doc));
+      if (r < 0)
+        {
+          errno = -r;
+          die_with_error ("Write to info_fd");
+        }
+    }
+}
+
+static int
+monitor_wait (const struct plan *plan, pid_t pid, const sigset_t *mask)
+{
+  int sfd = signalfd (-1, mask, SFD_CLOEXEC);
+
+  if (sfd < 0)
+    die_with_error ("signalfd");
+  for (;;)
+    {
+      struct signalfd_siginfo si;
+      ssize_t n = read (sfd, &si, sizeof si);
+      int status;
+
+      if (n != sizeof si)
+        {
+          if (n < 0 && errno == EINTR)
+            continue;
+          die_with_error ("read signalfd");
+        }
+      if (should_forward (&si, plan->new_session))
+        (void) kill (pid, si.ssi_signo);
+      if (waitpid (pid, &status, WNOHANG) == pid)
+        {
+          (void) close (sfd);
+          return status_exit_code (status);
+        }
+    }
+}
+
+int
+process_run (struct runtime *rt)
+{
+  struct plan *plan = rt->plan;
+  struct sandbox_fds fds = { .exec_status = -1, .release = -1 };
+  int exec_pipe[2], release_pipe[2] = { -1, -1 };
+  char buf[2];
+  sigset_t mask;
+  pid_t pid;
+  int exit_code;
+  ssize_t n;
+
+  fds.clone_flags = ns_clone_flags (plan);
+  block_signals (&mask, &fds.saved_mask);
+  if (pipe2 (exec_pipe, O_CLOEXEC) != 0)
+    die_with_error ("pipe");
+  if (plan->userns_block_fd >= 0 && pipe2 (release_pipe, O_CLOEXEC) != 0)
+    die_with_error ("pipe");
+
+  pid = ns_clone (fds.clone_flags);
+  if (pid == 0)
+    {
+      (void) close (exec_pipe[0]);
+      if (release_pipe[1] >= 0)
+        (void) close (release_pipe[1]);
+      fds.exec_status = exec_pipe[1];
+      fds.release = release_pipe[0];
+      sandbox_main (rt, &fds, &mask);
+    }
+
+  (void) close (exec_pipe[1]);
+  if (release_pipe[0] >= 0)
+    (void) close (release_pipe[0]);
+  arm_parent_death_signal (plan);
+  monitor_report_start (plan, pid, fds.clone_flags);
+  /* The monitor needs no privilege from here on. */
+  if (rt->is_root)
+    caps_drop_all ();
+  if (plan->userns_block_fd >= 0)
+    {
+      /* S2: wait for the caller to map the ids, then release the sandbox. */
+      wait_readable_byte (plan->userns_block_fd);
+      (void) write_all (release_pipe[1], "r", 1);
+      (void) close (release_pipe[1]);
+    }
+
+  exit_code = monitor_wait (plan, pid, &mask);
+  n = read (exec_pipe[0], buf, sizeof buf);
+  (void) close (exec_pipe[0]);
+  /* The exit-code document only when the command really ran. */
+  if (plan->json_status_fd >= 0 && n == 1 && buf[0] == EXEC_STARTED)
+    {
+      cleanup_free char *doc = status_format_exit (exit_code);
+      (void) write_all (plan->json_status_fd, doc, strlen (doc));  /* errors ignored, as bubblewrap */
+      (void) close (plan->json_status_fd);
+    }
+  return exit_code;
+}

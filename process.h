@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: LGPL-2.0-or-later
+ * process.h: bwrap's process layout and lifetime.
+ *   monitor (the process the caller started; outside every new namespace,
+ *   no capabilities once the sandbox exists) -> sandbox process (builds
+ *   the root; pid 1 of a new pid namespace, where it then stays as a
+ *   reaper) -> command.
+ * The monitor forwards SIGINT/SIGTERM/SIGHUP/SIGQUIT, reports status, and
+ * returns the command's exit status once the whole sandbox is gone. */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#include "caps.h"
+#include "plan.h"
+#include "seccomp.h"
+
+struct runtime
+{
+  struct plan *plan;
+  bool is_root;              /* real uid 0 (not setuid) */
+  uid_t real_uid;
+  gid_t real_gid;
+  struct caps_state caps;
+  struct seccomp_set seccomp;
+  char *cwd;                 /* caller's cwd to try inside (logical if valid) */
+};
+
+/* Create the sandbox and run the command; returns bwrap's exit status.
+ * Runs in the caller's process, which becomes the monitor. */
+int process_run (struct runtime *rt);

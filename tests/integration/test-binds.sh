@@ -1,0 +1,246 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.0-or-later
+# Bind mounts: --bind, --ro-bind, --dev-bind (+ -try), --bind-fd,
+# --ro-bind-fd, --remount-ro; flags seen in mountinfo, read-only
+# enforcement, mount point creation, and what lands on the host.
+# Reference: BWRAP-REFERENCE.md 2.1, 2.2, 2.4, 2.5, 2.6.
+
+. "$(dirname "$0")/lib.sh"
+
+T=$TEST_TMP
+mkdir -p "$T/src/sub" "$T/host"
+echo content >"$T/src/file"
+echo subcontent >"$T/src/sub/file"
+echo single >"$T/file"
+chmod 0640 "$T/file"
+
+P=(--proc /proc)
+
+# ------------------------------------------------------------ --bind
+
+run_bwrap "${BASE[@]}" --bind "$T/src" /mnt cat /mnt/file
+assert_stdout_is "content" "--bind: host content visible"
+run_bwrap "${BASE[@]}" --bind "$T/src" /mnt sh -c 'echo written > /mnt/new && mkdir /mnt/newdir'
+assert_rc 0 "--bind: writes succeed"
+assert_file_content "$T/src/new" "written" "--bind: writes land on the host"
+check "--bind: directories created inside land on the host" test -d "$T/src/newdir"
+rm -rf "$T/src/new" "$T/src/newdir"
+
+if sandbox_mountinfo "${BASE[@]}" "${P[@]}" --bind "$T/src" /mnt; then
+  check "--bind: mount is rw" mount_has_opt /mnt rw
+  check "--bind: mount is nosuid" mount_has_opt /mnt nosuid
+  check "--bind: mount is nodev" mount_has_opt /mnt nodev
+else
+  fail "--bind: mountinfo readable"
+fi
+
+# Relative SRC is resolved against the caller's cwd, symlinks followed.
+ln -s src "$T/link"
+(cd "$T" && run_bwrap "${BASE[@]}" --ro-bind link /mnt cat /mnt/file; echo "$RUN_OUT" >"$T/.rel")
+assert_file_content "$T/.rel" "content" "--ro-bind: relative symlink SRC resolved from the caller's cwd"
+
+# ------------------------------------------------------------ --ro-bind
+
+run_bwrap "${BASE[@]}" --ro-bind "$T/src" /mnt touch /mnt/x
+check_not "--ro-bind: touch fails" test "$RUN_RC" = 0
+assert_stderr_has "Read-only file system" "--ro-bind: write fails with EROFS"
+assert_no_file "$T/src/x" "--ro-bind: nothing created on the host"
+run_bwrap "${BASE[@]}" --ro-bind "$T/src" /mnt sh -c 'echo x >> /mnt/file'
+assert_stderr_has "Read-only file system" "--ro-bind: appending to an existing file fails with EROFS"
+assert_file_content "$T/src/file" "content" "--ro-bind: host file unchanged"
+
+if sandbox_mountinfo "${BASE[@]}" "${P[@]}" --ro-bind "$T/src" /mnt; then
+  check "--ro-bind: mount is ro" mount_has_opt /mnt ro
+  check "--ro-bind: mount is nosuid" mount_has_opt /mnt nosuid
+  check "--ro-bind: mount is nodev" mount_has_opt /mnt nodev
+  check "--ro-bind /usr (BASE) is ro" mount_has_opt /usr ro
+else
+  fail "--ro-bind: mountinfo readable"
+fi
+
+# Recursive: submounts come along and get the flags too.
+if have_host_mounts; then
+  host_mount_tmpfs "$T/src/sub" mode=0755
+  echo ontmpfs >"$T/src/sub/tmpfile"
+  run_bwrap "${BASE[@]}" --ro-bind "$T/src" /mnt cat /mnt/sub/tmpfile
+  assert_stdout_is "ontmpfs" "--ro-bind is recursive: submount content visible"
+  run_bwrap "${BASE[@]}" --ro-bind "$T/src" /mnt touch /mnt/sub/x
+  assert_stderr_has "Read-only file system" "--ro-bind is recursively read-only: submount refuses writes"
+  assert_no_file "$T/src/sub/x" "--ro-bind: nothing written to the submount"
+  if sandbox_mountinfo "${BASE[@]}" "${P[@]}" --ro-bind "$T/src" /mnt; then
+    check "--ro-bind: submount is ro" mount_has_opt /mnt/sub ro
+    check "--ro-bind: submount is nosuid" mount_has_opt /mnt/sub nosuid
+    check "--ro-bind: submount is nodev" mount_has_opt /mnt/sub nodev
+    assert_eq tmpfs "$(mount_field /mnt/sub fstype)" "--ro-bind: submount keeps its type"
+  else
+    fail "--ro-bind submount: mountinfo readable"
+  fi
+  if sandbox_mountinfo "${BASE[@]}" "${P[@]}" --bind "$T/src" /mnt; then
+    check "--bind: submount is rw" mount_has_opt /mnt/sub rw
+    check "--bind: submount is nosuid" mount_has_opt /mnt/sub nosuid
+    check "--bind: submount is nodev" mount_has_opt /mnt/sub nodev
+  else
+    fail "--bind submount: mountinfo readable"
+  fi
+  # --remount-ro is not recursive.
+  run_bwrap "${BASE[@]}" --bind "$T/src" /mnt --remount-ro /mnt sh -c \
+    'touch /mnt/sub/y && ! touch /mnt/z 2>/dev/null'
+  assert_rc 0 "--remount-ro: only the mount at DEST, not its submounts"
+  check "--remount-ro: submount write landed on the host" test -e "$T/src/sub/y"
+  rm -f "$T/src/sub/y" "$T/src/sub/tmpfile"
+else
+  skip_n 12 "$SKIP_REASON (submount needed)" "recursive bind of a host submount"
+fi
+
+# ------------------------------------------------------------ --dev-bind
+
+if sandbox_mountinfo "${BASE[@]}" "${P[@]}" --dev-bind "$T/src" /mnt; then
+  check "--dev-bind: mount is nosuid" mount_has_opt /mnt nosuid
+  # nodev is not added; it is only there if the host mount has it.
+  if findmnt -n -o OPTIONS -T "$T/src" | tr , '\n' | grep -qx nodev; then
+    skip "--dev-bind: no nodev added" "host mount of $T already nodev"
+  else
+    check_not "--dev-bind: no nodev added" mount_has_opt /mnt nodev
+  fi
+  check "--dev-bind: mount is rw" mount_has_opt /mnt rw
+else
+  fail "--dev-bind: mountinfo readable"
+fi
+run_bwrap "${BASE[@]}" --dev-bind /dev/null /null sh -c 'echo x > /null && head -c 3 /null | wc -c'
+assert_stdout_is "0" "--dev-bind: device node usable"
+run_bwrap "${BASE[@]}" --bind /dev/null /null sh -c 'echo x > /null'
+check_not "--bind: device node not usable (nodev)" test "$RUN_RC" = 0
+assert_stderr_has "Permission denied" "--bind: opening a device on nodev fails with EACCES"
+
+# ------------------------------------------------------------ -try variants
+
+for v in --bind-try --ro-bind-try --dev-bind-try; do
+  run_bwrap "${BASE[@]}" "$v" "$T/missing" /a/b/c sh -c 'test ! -e /a && echo absent'
+  assert_stdout_is "absent" "$v: missing SRC skipped, neither DEST nor parents created"
+  run_bwrap "${BASE[@]}" "$v" "$T/src" /mnt cat /mnt/file
+  assert_stdout_is "content" "$v: existing SRC is bound"
+done
+run_bwrap "${BASE[@]}" --ro-bind-try "$T/src" /mnt touch /mnt/x
+assert_stderr_has "Read-only file system" "--ro-bind-try: read-only"
+# Only ENOENT is skipped: a path through a regular file gives ENOTDIR.
+run_bwrap "${BASE[@]}" --bind-try "$T/file/x" /mnt true
+assert_error 1 "bwrap: Can't find source path $T/file/x: Not a directory" "--bind-try: errors other than ENOENT stay fatal"
+
+# ------------------------------------------------------------ mount points
+
+# A file SRC gets an empty 0444 file as mount point, parents 0700; a
+# directory SRC a 0755 directory.  Created inside a bound host directory,
+# they stay on the host where we can inspect them.
+run_bwrap "${BASE[@]}" --bind "$T/host" /h --ro-bind "$T/file" /h/p/q/f \
+  --ro-bind "$T/src" /h/d --proc /proc cat /h/p/q/f
+assert_stdout_is "single" "file bind: source content visible"
+assert_eq "444 0" "$(stat -c '%a %s' "$T/host/p/q/f" 2>&1)" "file bind: mount point is an empty 0444 file"
+assert_eq "700 700" "$(stat -c %a "$T/host/p" "$T/host/p/q" 2>&1 | tr '\n' ' ' | sed 's/ $//')" \
+  "file bind: new parents are 0700"
+check "dir bind: mount point is a directory" test -d "$T/host/d"
+assert_eq "755" "$(stat -c %a "$T/host/d" 2>&1)" "dir bind: mount point is 0755"
+check "dir bind: mount point on the host is empty" test -z "$(ls -A "$T/host/d")"
+rm -rf "${T:?}/host/"*
+
+run_bwrap "${BASE[@]}" --ro-bind "$T/file" /a/b/f stat -c '%a %F' /a /a/b /a/b/f
+assert_stdout_is "700 directory
+700 directory
+640 regular file" "file bind in the sandbox root: parents 0700, source mode visible"
+
+run_bwrap "${BASE[@]}" --dir /mnt --ro-bind "$T/file" /mnt true
+assert_error 1 "bwrap: Can't create file at /mnt: Is a directory" "file SRC on an existing directory"
+run_bwrap "${BASE[@]}" --ro-bind "$T/file" /f --ro-bind "$T/src" /f true
+assert_error 1 "bwrap: Can't mkdir /f: Not a directory" "directory SRC on an existing file"
+run_bwrap "${BASE[@]}" --ro-bind "$T/file" /f --ro-bind "$T/src" /f/x true
+assert_error 1 "bwrap: Can't mkdir parents for /f/x: Not a directory" "parent creation through a file"
+
+# Existing DEST of the right kind is reused, symlinks followed.
+run_bwrap "${BASE[@]}" --dir /real --symlink real /link --ro-bind "$T/src" /link \
+  cat /real/file
+assert_stdout_is "content" "DEST symlink (relative) is followed"
+run_bwrap "${BASE[@]}" --dir /real --symlink /real /link --ro-bind "$T/src" /link/x true
+assert_stderr_match "bwrap: Can't mkdir( parents for)? /link/x: No such file or directory" \
+  "absolute symlink in DEST is not resolved against the sandbox root"
+
+# ------------------------------------------------------------ failing runs
+
+run_bwrap "${BASE[@]}" --bind "$T/host" /h --bind "$T/missing" /h/x true
+assert_error 1 "bwrap: Can't find source path $T/missing: No such file or directory" \
+  "missing SRC: message and exit 1"
+assert_eq "" "$(ls -A "$T/host")" "missing SRC: nothing created on the host"
+run_bwrap "${BASE[@]}" --bind "$T/host" /h --dir /h/made --ro-bind "$T/missing" /h/x/y true
+assert_rc 1 "missing SRC after other operations fails"
+assert_eq "" "$(ls -A "$T/host")" "missing SRC is found before any operation runs"
+
+# ------------------------------------------------------------ --bind-fd
+
+exec {dfd}<"$T/src"
+run_bwrap "${BASE[@]}" --bind-fd "$dfd" /mnt sh -c 'cat /mnt/file && echo new > /mnt/viafd'
+assert_stdout_is "content" "--bind-fd: directory fd content visible"
+assert_file_content "$T/src/viafd" "new" "--bind-fd: writable, writes land on the host"
+rm -f "$T/src/viafd"
+run_bwrap "${BASE[@]}" --ro-bind-fd "$dfd" /mnt touch /mnt/x
+assert_stderr_has "Read-only file system" "--ro-bind-fd: read-only"
+if sandbox_mountinfo "${BASE[@]}" "${P[@]}" --ro-bind-fd "$dfd" /mnt; then
+  check "--ro-bind-fd: ro" mount_has_opt /mnt ro
+  check "--ro-bind-fd: nosuid" mount_has_opt /mnt nosuid
+  check "--ro-bind-fd: nodev" mount_has_opt /mnt nodev
+else
+  fail "--ro-bind-fd: mountinfo readable"
+fi
+if sandbox_mountinfo "${BASE[@]}" "${P[@]}" --bind-fd "$dfd" /mnt; then
+  check "--bind-fd: rw, nosuid, nodev" eval 'mount_has_opt /mnt rw && mount_has_opt /mnt nosuid && mount_has_opt /mnt nodev'
+else
+  fail "--bind-fd: mountinfo readable"
+fi
+run_bwrap "${BASE[@]}" --bind-fd "$dfd" /mnt --proc /proc sh -c "test -e /proc/self/fd/$dfd && echo open || echo closed"
+assert_stdout_is "closed" "--bind-fd: fd closed in COMMAND"
+run_bwrap "${BASE[@]}" --bind-fd "$dfd" /mnt --bind-fd "$dfd" /mnt2 true
+assert_error 1 "bwrap: Can't stat fd $dfd: Bad file descriptor" "--bind-fd: fd is closed after use"
+exec {dfd}<&-
+
+exec {ffd}<"$T/file"
+run_bwrap "${BASE[@]}" --ro-bind-fd "$ffd" /a/f sh -c 'stat -c %a /a && stat -c "%a %s" /a/f'
+assert_stdout_is "700
+640 7" "--ro-bind-fd: file fd bound on a file, parents 0700"
+exec {ffd}<&-
+
+# O_PATH fd (python opens it and execs bwrap with the fd inherited).
+run python3 -c '
+import os, sys
+fd = os.open(sys.argv[1], os.O_PATH | os.O_DIRECTORY)
+os.set_inheritable(fd, True)
+bwrap = sys.argv[2]
+base = sys.argv[3:]
+os.execv(bwrap, [bwrap] + base + ["--ro-bind-fd", str(fd), "/mnt", "cat", "/mnt/file"])
+' "$T/src" "$BWRAP" "${BASE[@]}"
+assert_stdout_is "content" "--ro-bind-fd: O_PATH directory fd"
+
+run_bwrap "${BASE[@]}" --bind-fd 77 /mnt true
+assert_stderr_match "bwrap: Can't find source path /proc/self/fd/77: .*" "--bind-fd: fd not open"
+assert_rc 1 "--bind-fd: fd not open exits 1"
+run_bwrap "${BASE[@]}" --bind-fd x /mnt true
+assert_error 1 "bwrap: Invalid fd: x" "--bind-fd: invalid fd"
+
+# ------------------------------------------------------------ --remount-ro
+
+run_bwrap "${BASE[@]}" --bind "$T/src" /mnt --remount-ro /mnt touch /mnt/x
+assert_stderr_has "Read-only file system" "--remount-ro: bind becomes read-only"
+assert_no_file "$T/src/x" "--remount-ro: nothing written on the host"
+if sandbox_mountinfo "${BASE[@]}" "${P[@]}" --bind "$T/src" /mnt --remount-ro /mnt; then
+  check "--remount-ro: mountinfo ro" mount_has_opt /mnt ro
+  check "--remount-ro: keeps nosuid" mount_has_opt /mnt nosuid
+  check "--remount-ro: keeps nodev" mount_has_opt /mnt nodev
+else
+  fail "--remount-ro: mountinfo readable"
+fi
+run_bwrap "${BASE[@]}" --tmpfs /t --remount-ro /t touch /t/x
+assert_stderr_has "Read-only file system" "--remount-ro: works on a tmpfs"
+run_bwrap "${BASE[@]}" --dir /d --remount-ro /d true
+assert_error 1 "bwrap: Can't remount readonly on /newroot/d: Unable to find \"/newroot/d\" in mount table" \
+  "--remount-ro: not a mount point"
+run_bwrap "${BASE[@]}" --remount-ro /missing true
+assert_error 1 "bwrap: Can't remount readonly on /newroot/missing: realpath(destination): No such file or directory" \
+  "--remount-ro: missing DEST"
+
+done_testing

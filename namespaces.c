@@ -10,6 +10,7 @@
 #include <signal.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -122,4 +123,73 @@ ns_nest_user (int proc_fd, uid_t inside_uid, gid_t inside_gid)
   if (unshare (CLONE_NEWUSER) != 0)
     die_with_error ("unshare user ns");
   ns_write_id_maps (proc_fd, inside_uid, uid, inside_gid, gid);
+}
+
+void
+ns_join_before_clone (const struct plan *plan)
+{
+  if (plan->userns_fd >= 0 && setns (plan->userns_fd, CLONE_NEWUSER) != 0)
+    {
+      if (errno == EINVAL)
+        die ("Joining the specified user namespace failed, it might not be a descendant of "
+             "the current user namespace.");
+      die_with_error ("Joining specified user namespace failed");
+    }
+  /* setns(CLONE_NEWPID) only moves our future children; the monitor
+   * itself stays where it is, so no intermediate fork is needed. */
+  if (plan->pidns_fd >= 0 && setns (plan->pidns_fd, CLONE_NEWPID) != 0)
+    die_with_error ("Setting pidns failed");
+}
+
+static void
+disable_userns (int proc_fd)
+{
+  int r;
+
+  /* The limit is per user namespace and applies to its descendants: with
+   * 1 here and our own move into a nested namespace (which uses that one
+   * slot), nothing below can create another, and the nested namespace has
+   * no privilege over this sysctl to raise it again. */
+  r = write_file_at (proc_fd, "sys/user/max_user_namespaces", "1");
+  if (r == -ENOENT || r == -EACCES || r == -EPERM)
+    {
+      errno = -r;
+      die_with_error ("cannot open /proc/sys/user/max_user_namespaces");
+    }
+  if (r < 0)
+    {
+      errno = -r;
+      die_with_error ("sysctl user.max_user_namespaces = 1");
+    }
+  ns_nest_user (proc_fd, getuid (), getgid ());
+}
+
+void
+ns_finish_user (const struct plan *plan, int proc_fd)
+{
+  if (plan->userns2_fd >= 0 && setns (plan->userns2_fd, CLONE_NEWUSER) != 0)
+    die_with_error ("Setting userns2 failed");
+  if (plan->disable_userns)
+    disable_userns (proc_fd);
+  if (plan->disable_userns || plan->assert_userns_disabled)
+    {
+      /* Succeeding would leave us in a namespace we did not plan, but we
+       * abort right away in that case. */
+      if (unshare (CLONE_NEWUSER) == 0)
+        die ("creation of new user namespaces was not disabled as requested");
+    }
+}
+
+void
+ns_switch_ids (uid_t uid, gid_t gid)
+{
+  /* Keep the permitted set across setresuid so caps_apply_final() can
+   * still choose the command's capabilities afterwards. */
+  if (prctl (PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0)
+    die_with_error ("prctl(PR_SET_KEEPCAPS)");
+  if (getgid () != gid && setresgid (gid, gid, gid) != 0)
+    die_with_error ("unable to switch to gid %u", (unsigned) gid);
+  if (getuid () != uid && setresuid (uid, uid, uid) != 0)
+    die_with_error ("unable to switch to uid %u", (unsigned) uid);
+  (void) prctl (PR_SET_KEEPCAPS, 0, 0, 0, 0);
 }

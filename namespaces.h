@@ -29,3 +29,18 @@ void ns_write_id_maps (int proc_fd, uid_t inside_uid, uid_t outside_uid,
  * Used after the root is built: --dev needs uid 0 mapped while devpts is
  * mounted, the command must still see the requested --uid. */
 void ns_nest_user (int proc_fd, uid_t inside_uid, gid_t inside_gid);
+
+/* --userns / --pidns: join before the sandbox process is created (the
+ * pid namespace applies to children only).  Dies with bubblewrap's
+ * messages.  Runs in the caller's process. */
+void ns_join_before_clone (const struct plan *plan);
+
+/* After the root is built, in the sandbox process: --userns2, then
+ * --disable-userns (limit 1 in the current user namespace, then a nested
+ * one, so no further namespace can be made) and the assertion that user
+ * namespaces are disabled. */
+void ns_finish_user (const struct plan *plan, int proc_fd);
+
+/* With --userns, take the requested ids inside the joined namespace,
+ * keeping capabilities for caps_apply_final().  Dies on error. */
+void ns_switch_ids (uid_t uid, gid_t gid);

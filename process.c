@@ -244,12 +244,15 @@ sandbox_main (struct runtime *rt, struct sandbox_fds *fds, const sigset_t *mask)
     network_loopback_up ();
 
   old_umask = umask (0);
-  setup_build_root (plan, (flags & CLONE_NEWPID) != 0);
+  setup_build_root (plan, (flags & CLONE_NEWPID) != 0 || plan->pidns_fd >= 0);
   (void) umask (old_umask);
 
   if (dev_remap)
     ns_nest_user (proc_fd, plan->uid, plan->gid);
-  rt->caps.has_userns = (flags & CLONE_NEWUSER) != 0;
+  ns_finish_user (plan, proc_fd);
+  if (plan->userns_fd >= 0 && (plan->has_uid || plan->has_gid))
+    ns_switch_ids (plan->has_uid ? plan->uid : getuid (), plan->has_gid ? plan->gid : getgid ());
+  rt->caps.has_userns = (flags & CLONE_NEWUSER) != 0 || plan->userns_fd >= 0;
   caps_apply_final (&rt->caps, plan);
 
   if (plan->block_fd >= 0)
@@ -355,6 +358,7 @@ process_run (struct runtime *rt)
   if (plan->userns_block_fd >= 0 && pipe2 (release_pipe, O_CLOEXEC) != 0)
     die_with_error ("pipe");
 
+  ns_join_before_clone (plan);
   pid = ns_clone (fds.clone_flags);
   if (pid == 0)
     {

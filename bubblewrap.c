@@ -136,6 +136,8 @@ main (int argc, char **argv)
       return 1;
     }
 
+  selinux_check_label (plan.exec_label);
+  selinux_check_label (plan.file_label);
   apply_env_edits (&plan);
   if (preflight_plan (&plan, &err) < 0)
     die_error (&err);

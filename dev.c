@@ -52,6 +52,7 @@ dev_op (const struct setup_op *op, const struct setup_ctx *ctx, struct bwrap_err
   static const char *const devpts_config[] = {
     "newinstance", NULL, "ptmxmode", "0666", "mode", "620", NULL,
   };
+  const char *tmpfs_config[] = { "mode", "0755", NULL, NULL, NULL };
   const char *dest = op->dest;
   cleanup_fd int dest_fd = -1;
   cleanup_fd int dev_fd = -1;
@@ -61,8 +62,12 @@ dev_op (const struct setup_op *op, const struct setup_ctx *ctx, struct bwrap_err
   dest_fd = resolve_mount_point (ctx->newroot_fd, dest, true, err);
   if (dest_fd < 0)
     return dest_fd;
-  r = mount_new_fs ("tmpfs", (const char *const[]) { "mode", "0755", NULL },
-                    MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, dest_fd, NULL);
+  if (ctx->plan->file_label != NULL)
+    {
+      tmpfs_config[2] = "context";
+      tmpfs_config[3] = ctx->plan->file_label;
+    }
+  r = mount_new_fs ("tmpfs", tmpfs_config, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, dest_fd, NULL);
   if (r < 0)
     return bwrap_error_set (err, -r, "Can't mount tmpfs on /newroot/%s", path_skip_slashes (dest));
   /* Re-resolve: dest_fd still names the directory under the new tmpfs. */

@@ -115,6 +115,11 @@ tmpfs_op (const struct setup_op *op, const struct setup_ctx *ctx, struct bwrap_e
       config[n++] = "size";
       config[n++] = size;
     }
+  if (ctx->plan->file_label != NULL)
+    {
+      config[n++] = "context";
+      config[n++] = ctx->plan->file_label;
+    }
   r = resolve_mkdir_parents (ctx->newroot_fd, op->dest, perms, err);
   if (r < 0)
     return r;

@@ -25,6 +25,7 @@
 
 #include "namespaces.h"
 #include "network.h"
+#include "selinux.h"
 #include "setup.h"
 #include "status.h"
 #include "utils.h"
@@ -87,6 +88,7 @@ exec_command (struct runtime *rt, struct sandbox_fds *fds)
   caps_raise_ambient (&rt->caps, plan);
   if (sigprocmask (SIG_SETMASK, &fds->saved_mask, NULL) != 0)
     die_with_error ("sigprocmask");
+  selinux_set_exec_label (plan->exec_label, plan->command[0]);
   /* Seccomp last: the filters may forbid anything we do above. */
   seccomp_install (&rt->seccomp);
   (void) write_all (fds->exec_status, &(char) { EXEC_STARTED }, 1);
@@ -244,6 +246,7 @@ sandbox_main (struct runtime *rt, struct sandbox_fds *fds, const sigset_t *mask)
     network_loopback_up ();
 
   old_umask = umask (0);
+  selinux_set_file_label (plan->file_label);
   setup_build_root (plan, (flags & CLONE_NEWPID) != 0 || plan->pidns_fd >= 0);
   (void) umask (old_umask);
 

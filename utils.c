@@ -19,7 +19,9 @@ log_set_level_prefix (bool enabled)
   level_prefix_enabled = enabled;
 }
 
-static void
+/* format (printf, 2, 0): a va_list wrapper, so clang's -Wformat-nonliteral
+ * (from -Werror=format=2) checks the callers instead of failing here. */
+static void BWRAP_PRINTF (2, 0)
 vlog_line (int severity, const char *fmt, va_list ap, const char *suffix)
 {
   char buf[4096];

@@ -14,6 +14,7 @@
 #include "options.h"
 #include "plan.h"
 #include "preflight.h"
+#include "privsep.h"
 #include "process.h"
 #include "seccomp.h"
 #include "selinux.h"
@@ -100,14 +101,22 @@ main (int argc, char **argv)
 
   rt.real_uid = getuid ();
   rt.real_gid = getgid ();
-  if (geteuid () != rt.real_uid)
-    die ("setuid installation is not supported by this build; install bwrap without the setuid bit");
-  rt.is_root = rt.real_uid == 0;
+  rt.is_setuid = geteuid () != rt.real_uid;
+  if (rt.is_setuid && geteuid () != 0)
+    die ("Unexpected setuid user %d, should be 0", (int) geteuid ());
+  /* Setuid root: split off the privileged helper and drop every privilege
+   * of this process before argv or any user path is looked at. */
+  if (rt.is_setuid)
+    privsep_start (&rt.privsep);
+  else
+    rt.privsep.sock = -1;
+  rt.is_root = rt.real_uid == 0 && !rt.is_setuid;
   /* Nothing bwrap starts may gain privileges through exec, ever. */
   if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
     die_with_error ("prctl(PR_SET_NO_NEW_PRIVS) failed");
   caps_snapshot (&rt.caps, rt.is_root);
 
+  ctx.is_setuid = rt.is_setuid;
   ctx.has_selinux = selinux_labels_supported ();
   ctx.real_uid = rt.real_uid;
   ctx.real_gid = rt.real_gid;

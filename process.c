@@ -183,7 +183,7 @@ needs_dev_remap (const struct runtime *rt, int clone_flags)
   const struct plan *plan = rt->plan;
   bool has_dev = false;
 
-  if (!(clone_flags & CLONE_NEWUSER))
+  if (!(clone_flags & CLONE_NEWUSER) && !rt->is_setuid)
     return false;
   for (size_t i = 0; i < plan->n_ops; i++)
     has_dev |= plan->ops[i].kind == SETUP_OP_DEV;
@@ -255,7 +255,7 @@ sandbox_main (struct runtime *rt, struct sandbox_fds *fds, const sigset_t *mask)
   ns_finish_user (plan, proc_fd);
   if (plan->userns_fd >= 0 && (plan->has_uid || plan->has_gid))
     ns_switch_ids (plan->has_uid ? plan->uid : getuid (), plan->has_gid ? plan->gid : getgid ());
-  rt->caps.has_userns = (flags & CLONE_NEWUSER) != 0 || plan->userns_fd >= 0;
+  rt->caps.has_userns = (flags & CLONE_NEWUSER) != 0 || plan->userns_fd >= 0 || rt->is_setuid;
   caps_apply_final (&rt->caps, plan);
 
   if (plan->block_fd >= 0)
@@ -342,6 +342,22 @@ monitor_wait (const struct plan *plan, pid_t pid, const sigset_t *mask)
     }
 }
 
+/* Setuid mode: the privileged helper makes a user namespace owned by the
+ * caller with the caller's ids mapped (privsep.c); we join it and go on
+ * exactly as an unprivileged bwrap would inside its own namespace. */
+static void
+join_setuid_userns (struct runtime *rt, struct sandbox_fds *fds)
+{
+  const struct plan *plan = rt->plan;
+  bool dev_remap = needs_dev_remap (rt, fds->clone_flags);
+  cleanup_fd int fd = privsep_request_userns (&rt->privsep, dev_remap ? 0 : plan->uid,
+                                              dev_remap ? 0 : plan->gid);
+
+  if (setns (fd, CLONE_NEWUSER) != 0)
+    die_with_error ("Joining the new user namespace failed");
+  fds->clone_flags &= ~CLONE_NEWUSER;
+}
+
 int
 process_run (struct runtime *rt)
 {
@@ -361,6 +377,8 @@ process_run (struct runtime *rt)
   if (plan->userns_block_fd >= 0 && pipe2 (release_pipe, O_CLOEXEC) != 0)
     die_with_error ("pipe");
 
+  if (rt->is_setuid)
+    join_setuid_userns (rt, &fds);
   ns_join_before_clone (plan);
   pid = ns_clone (fds.clone_flags);
   if (pid == 0)

@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include "caps.h"
+#include "privsep.h"
 #include "plan.h"
 #include "seccomp.h"
 
@@ -19,6 +20,8 @@ struct runtime
 {
   struct plan *plan;
   bool is_root;              /* real uid 0 (not setuid) */
+  bool is_setuid;            /* setuid root, run by a non-root user */
+  struct privsep privsep;    /* setuid mode: the helper making our userns */
   uid_t real_uid;
   gid_t real_gid;
   struct caps_state caps;

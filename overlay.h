@@ -29,6 +29,19 @@ int overlay_preflight (struct setup_op *op, struct bwrap_error *err);
 int overlay_mount (const struct setup_op *op, int oldroot_fd, int hidden_fd,
                    int dest_fd, const char *proc_fd_dir, struct bwrap_error *err);
 
+/* Which kernel interface overlay_mount_using may take. */
+enum overlay_mount_api
+{
+  OVERLAY_API_AUTO,    /* new mount API, mount(2) where the kernel lacks it */
+  OVERLAY_API_LEGACY,  /* mount(2) only: lets tests cover the fallback on a
+                          kernel that has the new API */
+};
+
+/* overlay_mount with a choice of interface; overlay_mount is AUTO. */
+int overlay_mount_using (enum overlay_mount_api api, const struct setup_op *op,
+                         int oldroot_fd, int hidden_fd, int dest_fd,
+                         const char *proc_fd_dir, struct bwrap_error *err);
+
 /* ---- Pure helpers, exported for unit tests ---- */
 
 /* Escape '\\', ',' and ':' with a backslash for a mount(2) option value. */

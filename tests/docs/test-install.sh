@@ -1,0 +1,52 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.0-or-later
+# `meson install --destdir` puts the binary, the man page and both shell
+# completions where the build configuration says, and installs the files
+# from the source tree unchanged.
+# Environment (from tests/docs/meson.build): MESON, TOP_BUILDDIR, and the
+# absolute install locations INSTALL_BINDIR, INSTALL_MANDIR,
+# INSTALL_BASH_COMPLETION_DIR, INSTALL_ZSH_COMPLETION_DIR; HAVE_MAN is 1
+# when the man page is built.
+
+. "$(dirname "$0")/lib.sh"
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+dest=$tmp/dest
+
+# MESON may hold several words (e.g. "python3 /path/meson.py").
+read -r -a meson <<< "${MESON:-meson}"
+if "${meson[@]}" install -C "$TOP_BUILDDIR" --destdir "$dest" --no-rebuild \
+     > "$tmp/install.log" 2>&1; then
+  ok "meson install --destdir succeeds"
+else
+  not_ok "meson install --destdir succeeds"
+  diag "$(tail -20 "$tmp/install.log")"
+  tap_done
+  exit
+fi
+
+bin=$dest$INSTALL_BINDIR/bwrap
+check "bwrap installed as $INSTALL_BINDIR/bwrap" test -f "$bin" -a -x "$bin"
+
+man=$dest$INSTALL_MANDIR/man1/bwrap.1
+if [ "${HAVE_MAN:-0}" = 1 ]; then
+  check "man page installed as $INSTALL_MANDIR/man1/bwrap.1" test -s "$man"
+  check "man page is roff for bwrap(1)" grep -q '^\.TH "BWRAP" "1"' "$man"
+else
+  skip "man page not built (-Dman, xsltproc, docbook-xsl)"
+  skip "man page not built"
+fi
+
+bash_file=$dest$INSTALL_BASH_COMPLETION_DIR/bwrap
+check "bash completion installed as $INSTALL_BASH_COMPLETION_DIR/bwrap" \
+  cmp -s "$bash_file" "$TOP_SRCDIR/completions/bash/bwrap"
+zsh_file=$dest$INSTALL_ZSH_COMPLETION_DIR/_bwrap
+check "zsh completion installed as $INSTALL_ZSH_COMPLETION_DIR/_bwrap" \
+  cmp -s "$zsh_file" "$TOP_SRCDIR/completions/zsh/_bwrap"
+
+# For the log: everything the install put into DESTDIR.
+find "$dest" \( -type f -o -type l \) -printf '%P\n' | LC_ALL=C sort > "$tmp/installed"
+diag "installed files:" $(cat "$tmp/installed")
+
+tap_done

@@ -48,6 +48,8 @@
 #                        stderr, trailing newlines stripped).  The raw files
 #                        are $TEST_TMP/.out and $TEST_TMP/.err.
 #   run CMD...           the same for any command.
+#   RUN_CWD=DIR run...   run the command with DIR as cwd (a subshell `cd`,
+#                        so $PWD is the logical path given)
 #   assert_rc N DESC                 RUN_RC == N
 #   assert_stderr_is LINE DESC       stderr is exactly one line, == LINE
 #   assert_stderr_match ERE DESC     stderr is exactly one line matching ^(ERE)$
@@ -227,13 +229,18 @@ RUN_OUT=
 RUN_ERR=
 RUN_STDIN=/dev/null
 RUN_TIMEOUT=${RUN_TIMEOUT:-60}
+RUN_CWD=
 
 run ()
 {
   # --foreground: stay in our process group and session, so tests of
   # sessions and terminal behaviour see the caller's ones.
-  timeout --foreground -k 5 "$RUN_TIMEOUT" "$@" \
-    <"$RUN_STDIN" >"$TEST_TMP/.out" 2>"$TEST_TMP/.err"
+  (
+    if [ -n "$RUN_CWD" ]; then
+      cd "$RUN_CWD" || exit 125
+    fi
+    exec timeout --foreground -k 5 "$RUN_TIMEOUT" "$@"
+  ) <"$RUN_STDIN" >"$TEST_TMP/.out" 2>"$TEST_TMP/.err"
   RUN_RC=$?
   RUN_OUT=$(cat "$TEST_TMP/.out")
   RUN_ERR=$(cat "$TEST_TMP/.err")

@@ -1,0 +1,343 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.0-or-later
+# The sandboxed process: uid/gid and id maps, capabilities, no_new_privs,
+# environment, working directory, sessions, --die-with-parent, pid
+# namespace layout, --as-pid-1, --lock-file, --sync-fd.
+# Reference: BWRAP-REFERENCE.md 3.2, 3.3, 4, 5, 6.
+
+. "$(dirname "$0")/lib.sh"
+
+T=$TEST_TMP
+P=(--proc /proc)
+
+caps_of ()
+{
+  # "Inh Prm Eff Bnd Amb" from a /proc/<pid>/status text on stdin
+  awk '/^Cap(Inh|Prm|Eff|Bnd|Amb):/ { v[$1] = $2 }
+       END { print v["CapInh:"], v["CapPrm:"], v["CapEff:"], v["CapBnd:"], v["CapAmb:"] }'
+}
+hex16 () { printf '%016x' "$1"; }
+ZERO=0000000000000000
+NET_RAW=$(hex16 $((1 << 13)))
+last_cap=$(cat /proc/sys/kernel/cap_last_cap)
+ALL_CAPS=$(hex16 $(((1 << (last_cap + 1)) - 1)))
+outside_caps=$(caps_of </proc/self/status)
+read -r out_inh out_prm out_eff out_bnd out_amb <<<"$outside_caps"
+
+# ------------------------------------------------------------ uid / gid
+
+run_bwrap "${BASE[@]}" sh -c 'id -u; id -g'
+assert_stdout_is "$HOST_UID
+$HOST_GID" "uid and gid are the caller's by default"
+if is_root; then
+  run_bwrap "${BASE[@]}" --uid 1234 true
+  assert_error 1 "bwrap: Specifying --uid requires --unshare-user or --userns" "root: --uid needs --unshare-user"
+  run_bwrap "${BASE[@]}" --gid 1234 true
+  assert_error 1 "bwrap: Specifying --gid requires --unshare-user or --userns" "root: --gid needs --unshare-user"
+  run_bwrap "${BASE[@]}" --uid 0 --gid 0 id -u
+  assert_stdout_is "0" "root: --uid 0 (unchanged) needs no user namespace"
+  run_bwrap "${BASE[@]}" "${P[@]}" cat /proc/self/uid_map
+  assert_eq "0 0 4294967295" "$(awk '{ print $1, $2, $3 }' <<<"$RUN_OUT")" \
+    "root without --unshare-user: no user namespace (initial uid_map)"
+else
+  run_bwrap "${BASE[@]}" --uid 1234 --gid 5678 sh -c 'id -u; id -g'
+  assert_stdout_is "1234
+5678" "unprivileged: --uid/--gid work without --unshare-user (automatic user namespace)"
+  run_bwrap "${BASE[@]}" "${P[@]}" sh -c 'cat /proc/self/uid_map /proc/self/gid_map'
+  assert_eq "$HOST_UID $HOST_UID 1
+$HOST_GID $HOST_GID 1" "$(awk '{ print $1, $2, $3 }' <<<"$RUN_OUT")" \
+    "unprivileged: the real ids are mapped to themselves"
+  run_bwrap "${BASE[@]}" "${P[@]}" sh -c 'cat /proc/self/setgroups'
+  assert_stdout_is "deny" "unprivileged: setgroups is denied"
+fi
+
+if have_userns; then
+  run_bwrap "${BASE[@]}" --unshare-user --uid 1234 --gid 5678 sh -c 'id -u; id -g'
+  assert_stdout_is "1234
+5678" "--unshare-user --uid 1234 --gid 5678"
+  run_bwrap "${BASE[@]}" "${P[@]}" --unshare-user --uid 1234 --gid 5678 \
+    sh -c 'cat /proc/self/uid_map /proc/self/gid_map'
+  assert_eq "1234 $HOST_UID 1
+5678 $HOST_GID 1" "$(awk '{ print $1, $2, $3 }' <<<"$RUN_OUT")" \
+    "--unshare-user: uid and gid maps are '<id> <real id> 1'"
+  run_bwrap "${BASE[@]}" "${P[@]}" --dev /dev --unshare-user --uid 1234 --gid 5678 \
+    sh -c 'id -u; id -g; cat /proc/self/uid_map /proc/self/gid_map'
+  assert_eq "1234
+5678
+1234 0 1
+5678 0 1" "$(awk 'NR <= 2 { print; next } { print $1, $2, $3 }' <<<"$RUN_OUT")" \
+    "--dev with --unshare-user: nested namespace maps <id> to 0"
+  run_bwrap "${BASE[@]}" --unshare-user --uid abc true
+  assert_error 1 "bwrap: Invalid uid: abc" "--uid abc refused"
+  run_bwrap "${BASE[@]}" --unshare-user --gid "" true
+  assert_error 1 "bwrap: Invalid gid: " "--gid '' refused"
+  run_bwrap "${BASE[@]}" --unshare-user --uid 1 --uid 2 id -u
+  assert_eq "2" "$RUN_OUT" "--uid twice: last wins"
+  assert_stderr_is "bwrap: Only the last --uid option will take effect" "--uid twice warns"
+else
+  skip_n 8 "$SKIP_REASON" "--unshare-user uid/gid"
+fi
+
+# ------------------------------------------------------------ capabilities
+
+run_bwrap "${BASE[@]}" "${P[@]}" cat /proc/self/status
+status_in=$RUN_OUT
+if is_root; then
+  assert_eq "$outside_caps" "$(caps_of <<<"$status_in")" \
+    "root without user namespace: capabilities unchanged (Inh Prm Eff Bnd Amb)"
+else
+  assert_eq "$ZERO $ZERO $ZERO $ZERO $ZERO" "$(caps_of <<<"$status_in")" \
+    "unprivileged: no capabilities, empty bounding set"
+fi
+assert_eq "1" "$(awk '/^NoNewPrivs:/ { print $2 }' <<<"$status_in")" "NoNewPrivs is set"
+run_bwrap "${BASE[@]}" --unshare-pid "${P[@]}" cat /proc/self/status
+assert_eq "1" "$(awk '/^NoNewPrivs:/ { print $2 }' <<<"$RUN_OUT")" "NoNewPrivs is set (with --unshare-pid)"
+run_bwrap "${BASE[@]}" --unshare-pid "${P[@]}" cat /proc/1/status
+assert_eq "$ZERO $ZERO $ZERO" "$(caps_of <<<"$RUN_OUT" | cut -d' ' -f2,3,5)" \
+  "the pid-1 helper has no capabilities (Prm Eff Amb)"
+
+run_bwrap "${BASE[@]}" "${P[@]}" --cap-drop ALL cat /proc/self/status
+if is_root; then
+  assert_eq "$ZERO $ZERO $ZERO $out_bnd $ZERO" "$(caps_of <<<"$RUN_OUT")" \
+    "root: --cap-drop ALL empties the sets, bounding set kept (no user namespace)"
+else
+  assert_eq "$ZERO $ZERO $ZERO $ZERO $ZERO" "$(caps_of <<<"$RUN_OUT")" \
+    "unprivileged: --cap-drop ALL: nothing"
+fi
+
+run_bwrap "${BASE[@]}" "${P[@]}" --cap-drop ALL --cap-add CAP_NET_RAW cat /proc/self/status
+if is_root; then
+  assert_eq "$NET_RAW $NET_RAW $NET_RAW $out_bnd $NET_RAW" "$(caps_of <<<"$RUN_OUT")" \
+    "root: --cap-drop ALL --cap-add CAP_NET_RAW: exactly NET_RAW (inh, prm, eff, amb)"
+else
+  assert_eq "$NET_RAW $NET_RAW $NET_RAW $NET_RAW $NET_RAW" "$(caps_of <<<"$RUN_OUT")" \
+    "unprivileged: --cap-add CAP_NET_RAW: exactly NET_RAW, bounding set cut to it"
+fi
+run_bwrap "${BASE[@]}" "${P[@]}" --cap-drop all --cap-add cap_net_raw cat /proc/self/status
+assert_eq "$NET_RAW" "$(caps_of <<<"$RUN_OUT" | cut -d' ' -f3)" "cap names are case-insensitive"
+run_bwrap "${BASE[@]}" "${P[@]}" --cap-drop ALL --cap-add 13 cat /proc/self/status
+assert_eq "$NET_RAW" "$(caps_of <<<"$RUN_OUT" | cut -d' ' -f3)" "cap numbers are accepted"
+run_bwrap "${BASE[@]}" "${P[@]}" --cap-add ALL cat /proc/self/status
+assert_eq "$ALL_CAPS" "$(caps_of <<<"$RUN_OUT" | cut -d' ' -f3)" "--cap-add ALL: every capability the kernel knows"
+run_bwrap "${BASE[@]}" "${P[@]}" --cap-add ALL --cap-drop CAP_NET_RAW cat /proc/self/status
+assert_eq "$(hex16 $(((1 << (last_cap + 1)) - 1 - (1 << 13))))" "$(caps_of <<<"$RUN_OUT" | cut -d' ' -f3)" \
+  "--cap-add ALL --cap-drop CAP_NET_RAW"
+run_bwrap "${BASE[@]}" --cap-add CAP_NO_SUCH true
+assert_error 1 "bwrap: unknown cap: CAP_NO_SUCH" "unknown capability name"
+run_bwrap "${BASE[@]}" --cap-add NET_RAW true
+assert_error 1 "bwrap: unknown cap: NET_RAW" "capability names need the CAP_ prefix"
+run_bwrap "${BASE[@]}" "${P[@]}" --cap-drop ALL --cap-add CAP_NET_RAW --unshare-pid \
+  cat /proc/self/status
+assert_eq "$NET_RAW" "$(caps_of <<<"$RUN_OUT" | cut -d' ' -f3)" "capabilities survive the pid-1 helper"
+if is_root && have_userns; then
+  run_bwrap "${BASE[@]}" "${P[@]}" --unshare-user cat /proc/self/status
+  assert_eq "$out_eff $out_eff $out_eff" "$(caps_of <<<"$RUN_OUT" | cut -d' ' -f2-4)" \
+    "root with --unshare-user: caller's effective set, bounding set reduced to it"
+else
+  skip "root with --unshare-user: caller's effective set" "${SKIP_REASON:-needs root}"
+fi
+
+# ------------------------------------------------------------ environment
+
+RUN_CWD=$T
+run env -i "$BWRAP" "${BASE[@]}" --setenv FOO bar /usr/bin/env
+assert_eq "FOO=bar
+PWD=/" "$(sort <<<"$RUN_OUT")" "environment: --setenv adds; PWD set; nothing else added"
+run env FOO=1 BAR=2 "$BWRAP" "${BASE[@]}" --unsetenv FOO /usr/bin/env
+check "--unsetenv removes the variable" eval '! grep -q "^FOO=" <<<"$RUN_OUT" && grep -qx "BAR=2" <<<"$RUN_OUT"'
+run env FOO=1 BAR=2 "$BWRAP" "${BASE[@]}" --clearenv /usr/bin/env
+assert_stdout_is "PWD=/" "--clearenv: only PWD remains"
+run env FOO=1 "$BWRAP" "${BASE[@]}" --setenv A 1 --clearenv --setenv B 2 /usr/bin/env
+assert_eq "B=2
+PWD=/" "$(sort <<<"$RUN_OUT")" "--clearenv removes earlier --setenv, later ones apply"
+run env -i "$BWRAP" "${BASE[@]}" --setenv PWD /foo --chdir /usr /usr/bin/env
+assert_stdout_is "PWD=/usr" "--setenv PWD is ineffective; PWD is the chosen directory"
+run env -i PATH=/nowhere "$BWRAP" "${BASE[@]}" --setenv PATH /usr/bin env
+check "COMMAND is looked up in the edited PATH" grep -qx "PATH=/usr/bin" "$TEST_TMP/.out"
+run env -i "$BWRAP" "${BASE[@]}" --setenv A=B x true
+assert_error 1 "bwrap: setenv failed" "--setenv with '=' in the name"
+run env -i "$BWRAP" "${BASE[@]}" --unsetenv "" true
+assert_error 1 "bwrap: unsetenv failed" "--unsetenv with an empty name"
+RUN_CWD=
+
+# ------------------------------------------------------------ cwd
+
+RUN_CWD=/usr/share run_bwrap "${BASE[@]}" sh -c 'pwd; echo "$PWD"'
+assert_stdout_is "/usr/share
+/usr/share" "cwd: the caller's cwd is kept when it exists in the sandbox"
+mkdir -p "$T/real/dir"
+ln -s real/dir "$T/link"
+RUN_CWD=$T/link run_bwrap "${BASE[@]}" --bind "$T" "$T" sh -c 'echo "$PWD"; pwd -P'
+assert_stdout_is "$T/link
+$(realpath "$T")/real/dir" "cwd: the caller's logical \$PWD is kept"
+RUN_CWD=$T run env HOME=/usr/lib "$BWRAP" "${BASE[@]}" sh -c 'pwd; echo "$PWD"'
+assert_stdout_is "/usr/lib
+/usr/lib" "cwd: caller's cwd missing in the sandbox: \$HOME"
+RUN_CWD=$T run env HOME=/usr/lib "$BWRAP" "${BASE[@]}" --setenv HOME /usr/bin pwd
+assert_stdout_is "/usr/bin" "cwd: the edited \$HOME is used"
+RUN_CWD=$T run env HOME=/nonexistent "$BWRAP" "${BASE[@]}" sh -c 'pwd; echo "$PWD"'
+assert_stdout_is "/
+/" "cwd: else /"
+RUN_CWD=$T run env HOME=/usr "$BWRAP" "${BASE[@]}" --unsetenv HOME pwd
+assert_stdout_is "/" "cwd: no \$HOME: /"
+RUN_CWD=$T run_bwrap "${BASE[@]}" --chdir /usr/bin sh -c 'pwd; echo "$PWD"'
+assert_stdout_is "/usr/bin
+/usr/bin" "--chdir"
+RUN_CWD=/usr/share run_bwrap "${BASE[@]}" --chdir usr/lib/../bin sh -c 'pwd; echo "$PWD"'
+assert_stdout_is "/usr/bin
+usr/lib/../bin" "--chdir is relative to / and copied verbatim into PWD"
+run_bwrap "${BASE[@]}" --chdir /missing true
+assert_error 1 "bwrap: Can't chdir to /missing: No such file or directory" "--chdir to a missing directory"
+run_bwrap "${BASE[@]}" --chdir /usr --chdir /usr/bin pwd
+assert_stdout_is "/usr/bin" "--chdir twice: the last wins"
+assert_stderr_is "bwrap: Only the last --chdir option will take effect" "--chdir twice warns"
+RUN_CWD=
+
+# ------------------------------------------------------------ sessions
+
+outside_sid=$(awk '{ print $6 }' /proc/self/stat)
+run_bwrap "${BASE[@]}" "${P[@]}" awk '{ print $6 }' /proc/self/stat
+assert_stdout_is "$outside_sid" "without --new-session: the caller's session"
+run_bwrap "${BASE[@]}" "${P[@]}" --new-session awk '{ print $6 }' /proc/self/stat
+check "--new-session: a new session" eval '[ -n "$RUN_OUT" ] && [ "$RUN_OUT" != "$outside_sid" ] && [ "$RUN_RC" = 0 ]'
+run_bwrap "${BASE[@]}" "${P[@]}" --new-session --unshare-pid awk '{ print $6 }' /proc/self/stat
+assert_stdout_is "1" "--new-session --unshare-pid: session led by the pid-1 helper"
+
+# ------------------------------------------------------------ process layout
+
+run_bwrap "${BASE[@]}" --unshare-pid "${P[@]}" sh -c 'echo $$; cat /proc/1/comm; echo $PPID'
+assert_stdout_is "2
+bwrap
+1" "--unshare-pid: COMMAND is pid 2 under a pid-1 bwrap helper"
+run_bwrap "${BASE[@]}" --unshare-pid --as-pid-1 "${P[@]}" sh -c 'echo $$; ls /proc | grep -c "^[0-9]"'
+assert_stdout_is "1
+3" "--as-pid-1: COMMAND is pid 1, no helper"
+run_bwrap "${BASE[@]}" --as-pid-1 true
+assert_error 1 "bwrap: Specifying --as-pid-1 requires --unshare-pid" "--as-pid-1 without --unshare-pid"
+run_bwrap "${BASE[@]}" --unshare-pid --as-pid-1 --lock-file /usr true
+assert_error 1 "bwrap: Specifying --as-pid-1 and --lock-file is not permitted" "--as-pid-1 with --lock-file"
+
+# Without a pid namespace the monitor (the bwrap we started) is COMMAND's
+# parent; --sync-fd and --lock-file insert a pid-1 helper.
+"$BWRAP" "${BASE[@]}" sh -c 'echo $PPID' >"$T/ppid" 2>&1 &
+bw=$!
+wait "$bw"
+assert_file_content "$T/ppid" "$bw" "default: COMMAND is a direct child of bwrap (no helper)"
+"$BWRAP" "${BASE[@]}" --lock-file /usr "${P[@]}" sh -c 'echo $PPID; cut -d" " -f4 /proc/$PPID/stat; cat /proc/$PPID/comm' \
+  >"$T/ppid" 2>&1 &
+bw=$!
+wait "$bw"
+{ read -r helper; read -r helper_parent; read -r helper_comm; } <"$T/ppid"
+check "--lock-file: a bwrap helper sits between bwrap and COMMAND" \
+  eval '[ "$helper" != "$bw" ] && [ "$helper_parent" = "$bw" ] && [ "$helper_comm" = bwrap ]'
+
+# ------------------------------------------------------------ exit / signals
+
+run_bwrap "${BASE[@]}" --unshare-pid sh -c 'sleep 30 & exit 5'
+assert_rc 5 "--unshare-pid: bwrap returns when COMMAND exits (stray children do not block)"
+
+# ------------------------------------------------------------ --die-with-parent
+
+# dwp MARKER BWRAP-ARGS...: start "bash -c 'bwrap ... & wait'", wait for the
+# sandboxed `sleep MARKER`, SIGKILL the bash and report whether that sleep
+# is still alive 5 s later ("gone" / "alive").
+dwp ()
+{
+  local marker=$1 parent pids
+  shift
+  bash -c '"$@" & wait' bash "$BWRAP" "$@" >/dev/null 2>&1 &
+  parent=$!
+  register_pid "$parent"
+  if ! wait_for 10 eval '[ -n "$(pids_matching "sleep $marker")" ]'; then
+    echo "never-started"
+    return
+  fi
+  kill -KILL "$parent"
+  wait "$parent" 2>/dev/null
+  if wait_for 5 eval '[ -z "$(pids_matching "sleep $marker")" ]'; then
+    echo gone
+  else
+    echo alive
+    pids=$(pids_matching "sleep $marker")
+    for p in $pids; do
+      register_pid "$p"
+      kill -KILL "$p"
+    done
+  fi
+}
+m=1000.$$1
+assert_eq alive "$(dwp "$m" "${BASE[@]}" sleep "$m")" \
+  "(control) without --die-with-parent COMMAND outlives the killed parent"
+m=1000.$$2
+assert_eq gone "$(dwp "$m" --die-with-parent "${BASE[@]}" sleep "$m")" \
+  "--die-with-parent: COMMAND dies with bwrap's parent"
+m=1000.$$3
+assert_eq gone "$(dwp "$m" --die-with-parent --unshare-pid "${BASE[@]}" sleep "$m")" \
+  "--die-with-parent --unshare-pid: COMMAND dies with bwrap's parent"
+m=1000.$$4
+assert_eq gone "$(dwp "$m" --die-with-parent --unshare-pid "${BASE[@]}" sh -c "sleep $m & wait")" \
+  "--die-with-parent --unshare-pid: COMMAND's descendants die too"
+
+# ------------------------------------------------------------ --lock-file
+
+lock_state ()
+{
+  # "locked" if another process holds a lock conflicting with a write lock
+  python3 - "$1" <<'EOF'
+import errno, fcntl, os, sys
+fd = os.open(sys.argv[1], os.O_RDWR)
+try:
+    fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    print("free")
+except OSError as e:
+    print("locked" if e.errno in (errno.EAGAIN, errno.EACCES) else "error: %s" % e)
+EOF
+}
+: >"$T/lockfile"
+mkdir "$T/sig"
+assert_eq free "$(lock_state "$T/lockfile")" "(control) lock file free before the sandbox"
+"$BWRAP" "${BASE[@]}" --bind "$T/lockfile" /lock --bind "$T/sig" /sig --lock-file /lock \
+  sh -c 'touch /sig/started; i=0; while [ ! -e /sig/stop ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done' \
+  >"$T/lock.out" 2>&1 &
+bw=$!
+register_pid "$bw"
+if wait_for 10 test -e "$T/sig/started"; then
+  if wait_for 5 eval '[ "$(lock_state "$T/lockfile")" = locked ]'; then
+    pass "--lock-file: the file is locked while the sandbox runs"
+  else
+    fail "--lock-file: the file is locked while the sandbox runs" "state: $(lock_state "$T/lockfile")"
+  fi
+else
+  fail "--lock-file: the file is locked while the sandbox runs" "sandbox never started: $(cat "$T/lock.out")"
+fi
+touch "$T/sig/stop"
+wait "$bw"
+assert_eq "0" "$?" "--lock-file: sandbox exits normally"
+assert_eq free "$(lock_state "$T/lockfile")" "--lock-file: the lock is released when the sandbox ends"
+run_bwrap "${BASE[@]}" --lock-file /missing true
+assert_error 1 "bwrap: Unable to open lock file /missing: No such file or directory" "--lock-file: missing file"
+
+# ------------------------------------------------------------ --sync-fd
+
+mkfifo "$T/fifo"
+rm -f "$T/sig/"*
+(cat "$T/fifo" >/dev/null; touch "$T/eof") &
+reader=$!
+register_pid "$reader"
+"$BWRAP" "${BASE[@]}" --bind "$T/sig" /sig --sync-fd 3 "${P[@]}" \
+  sh -c 'test -e /proc/self/fd/3 && echo fd3-open; touch /sig/started; i=0; while [ ! -e /sig/stop ] && [ $i -lt 300 ]; do sleep 0.1; i=$((i+1)); done' \
+  3>"$T/fifo" >"$T/sync.out" 2>&1 &
+bw=$!
+register_pid "$bw"
+if wait_for 10 test -e "$T/sig/started"; then
+  sleep 0.5
+  assert_no_file "$T/eof" "--sync-fd: peer sees no EOF while the sandbox runs"
+else
+  fail "--sync-fd: peer sees no EOF while the sandbox runs" "sandbox never started: $(cat "$T/sync.out")"
+fi
+touch "$T/sig/stop"
+wait "$bw"
+check "--sync-fd: peer sees EOF when the sandbox ends" wait_for 5 test -e "$T/eof"
+check_not "--sync-fd: fd closed in COMMAND" grep -q fd3-open "$T/sync.out"
+
+done_testing

@@ -78,7 +78,11 @@ static void
 print_warnings (const struct plan *plan)
 {
   for (size_t i = 0; i < plan->n_warnings; i++)
-    warn_msg ("%s", plan->warnings[i]);
+    {
+      log_set_level_prefix (plan->level_prefix && i >= plan->n_warnings_unprefixed);
+      warn_msg ("%s", plan->warnings[i]);
+    }
+  log_set_level_prefix (plan->level_prefix);
 }
 
 int

@@ -62,6 +62,10 @@ warn_only_last (struct parser *p, const char *name)
   plan->warnings = xappend (plan->warnings, &plan->n_warnings, sizeof (char *));
   plan->warnings[plan->n_warnings - 1]
     = xasprintf ("Only the last %s option will take effect", name);
+  /* bubblewrap prints a warning as soon as it parses it, so one given
+   * before --level-prefix carries no prefix. */
+  if (!plan->level_prefix)
+    plan->n_warnings_unprefixed = plan->n_warnings;
 }
 
 static int

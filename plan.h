@@ -131,6 +131,7 @@ struct plan
   /* Warnings the parser wants printed (e.g. repeated --chdir), in order. */
   char **warnings;
   size_t n_warnings;
+  size_t n_warnings_unprefixed;  /* the first ones, seen before --level-prefix */
 };
 
 /* Initialise an empty plan (all fds -1). */

@@ -75,6 +75,7 @@ caps_snapshot (struct caps_state *st, bool is_root)
   if (capget_raw (data) != 0)
     die_with_error ("capget failed");
   st->caller_effective = data[0].effective | ((uint64_t) data[1].effective << 32);
+  st->caller_permitted = data[0].permitted | ((uint64_t) data[1].permitted << 32);
   if (!is_root && (data[0].permitted | data[1].permitted) != 0)
     die ("Unexpected capabilities but not setuid, old file caps config?");
 }
@@ -90,6 +91,10 @@ caps_compute_final (const struct caps_state *st, const struct plan *plan)
       uint64_t bits = e->cap == CAP_EDIT_ALL ? all_caps () : ((uint64_t) 1 << e->cap);
       set = e->is_add ? (set | bits) : (set & ~bits);
     }
+  /* Without a user namespace root can keep only what it holds (a
+   * container's root may lack some): ALL means all of those. */
+  if (st->is_root && !st->has_userns)
+    set &= st->caller_permitted;
   return set & all_caps ();
 }
 

@@ -14,6 +14,7 @@
 struct caps_state
 {
   uint64_t caller_effective;  /* the caller's effective set at start */
+  uint64_t caller_permitted;  /* the caller's permitted set at start */
   bool is_root;               /* real uid 0 (not setuid) */
   bool has_userns;            /* the sandbox has its own user namespace */
   bool changed;               /* final set applied (cap edits or userns) */

@@ -158,9 +158,18 @@ assert_error 1 "bwrap: Can't mkdir parents for /f/x: Not a directory" "parent cr
 run_bwrap "${BASE[@]}" --dir /real --symlink real /link --ro-bind "$T/src" /link \
   cat /real/file
 assert_stdout_is "content" "DEST symlink (relative) is followed"
-run_bwrap "${BASE[@]}" --dir /real --symlink /real /link --ro-bind "$T/src" /link/x true
-assert_stderr_match "bwrap: Can't mkdir( parents for)? /link/x: No such file or directory" \
-  "absolute symlink in DEST is not resolved against the sandbox root"
+# Beyond bubblewrap (which fails here): DEST is resolved as if the sandbox
+# root were "/" (openat2 RESOLVE_IN_ROOT), so an absolute symlink means a
+# path in the sandbox and can never lead a mount out to the host.
+run_bwrap "${BASE[@]}" --dir /real --symlink /real /link --ro-bind "$T/src" /link/x cat /real/x/file
+assert_stdout_is "content" "absolute symlink in DEST resolves inside the sandbox root"
+mkdir -p "$T/outside"
+run_bwrap "${BASE[@]}" --symlink "$T/outside" /esc --ro-bind "$T/src" /esc/x true
+assert_error 1 "bwrap: Can't mkdir /esc/x: No such file or directory" \
+  "symlink to a host path in DEST: dangling inside the sandbox"
+check "symlink to a host path in DEST: nothing created on the host" test -z "$(ls -A "$T/outside")"
+run_bwrap "${BASE[@]}" --symlink ../../../.. /up --ro-bind "$T/src" /up/y cat /y/file
+assert_stdout_is "content" "'..' in a DEST symlink stops at the sandbox root"
 
 # ------------------------------------------------------------ failing runs
 

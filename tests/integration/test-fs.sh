@@ -70,7 +70,7 @@ assert_error 1 "bwrap: --size takes a non-zero number of bytes" "--size 0 refuse
 run_bwrap "${BASE[@]}" --size 12k --tmpfs /t true
 assert_error 1 "bwrap: --size takes a non-zero number of bytes" "--size with suffix refused"
 run_bwrap "${BASE[@]}" --size 4096 --dir /d true
-assert_error 1 "bwrap: --size must be followed by --tmpfs" "--size before --dir"
+assert_error 1 "bwrap: --size must be followed by --tmpfs or --tmp-overlay" "--size before --dir"
 run_bwrap "${BASE[@]}" --size 4096 --size 4096 --tmpfs /t true
 assert_error 1 "bwrap: --size given twice for the same action" "--size twice"
 

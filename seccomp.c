@@ -64,6 +64,15 @@ seccomp_load_all (const struct plan *plan, struct seccomp_set *set)
 }
 
 void
+seccomp_set_free (struct seccomp_set *set)
+{
+  for (size_t i = 0; i < set->n; i++)
+    free (set->progs[i].filter);
+  free (set->progs);
+  memset (set, 0, sizeof *set);
+}
+
+void
 seccomp_install (const struct seccomp_set *set)
 {
   for (size_t i = 0; i < set->n; i++)

@@ -24,5 +24,8 @@ int seccomp_read_program (int fd, struct sock_fprog *ret, struct bwrap_error *er
 /* Read all programs the plan names into set.  Dies on error. */
 void seccomp_load_all (const struct plan *plan, struct seccomp_set *set);
 
+/* Free what seccomp_load_all read. */
+void seccomp_set_free (struct seccomp_set *set);
+
 /* Install every program in order.  Dies with bubblewrap's messages. */
 void seccomp_install (const struct seccomp_set *set);

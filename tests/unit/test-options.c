@@ -1156,6 +1156,12 @@ START_TEST (test_validate_without_command)
   OK ("--userns-block-fd", "3");
   validate ();
   assert_error (-EINVAL, 0, "--userns-block-fd requires --unshare-user");
+
+  /* Found by fuzz-options (its invariant wrongly expected usage here). */
+  ctx.is_setuid = true;
+  OK ("--userns", "3", "--userns2", "4", "--");
+  validate ();
+  assert_error (-EINVAL, 0, "--userns doesn't work in setuid mode");
 }
 END_TEST
 

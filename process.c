@@ -40,7 +40,7 @@ static const int forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 struct sandbox_fds
 {
   int exec_status;   /* write end, O_CLOEXEC: closes on successful exec */
-  int release;       /* read end for --userns-block-fd, or -1 */
+  int release;       /* read end of the monitor's go (S2), or -1 */
   sigset_t saved_mask;
   int clone_flags;
 };
@@ -64,6 +64,28 @@ should_forward (const struct signalfd_siginfo *si, bool new_session)
   if (si->ssi_signo == SIGCHLD)
     return false;
   return new_session || si->ssi_code != SI_KERNEL;
+}
+
+static int
+open_signalfd (const sigset_t *mask)
+{
+  int sfd = signalfd (-1, mask, SFD_CLOEXEC);
+  if (sfd < 0)
+    die_with_error ("signalfd");
+  return sfd;
+}
+
+/* Next blocked signal from sfd (blocking read, EINTR retried). */
+static void
+read_signal (int sfd, struct signalfd_siginfo *si)
+{
+  ssize_t n;
+
+  do
+    n = read (sfd, si, sizeof *si);
+  while (n < 0 && errno == EINTR);
+  if (n != sizeof *si)
+    die_with_error ("read signalfd");
 }
 
 static void
@@ -148,22 +170,14 @@ reaper_main (struct runtime *rt, pid_t command_pid, const sigset_t *mask)
   take_locks (plan);
   arm_parent_death_signal (plan);
   seccomp_install (&rt->seccomp);
-  sfd = signalfd (-1, mask, SFD_CLOEXEC);
-  if (sfd < 0)
-    die_with_error ("signalfd");
+  sfd = open_signalfd (mask);
   for (;;)
     {
       struct signalfd_siginfo si;
-      ssize_t n = read (sfd, &si, sizeof si);
       int status;
       pid_t p;
 
-      if (n != sizeof si)
-        {
-          if (n < 0 && errno == EINTR)
-            continue;
-          die_with_error ("read signalfd");
-        }
+      read_signal (sfd, &si);
       if (should_forward (&si, plan->new_session))
         (void) kill (command_pid, si.ssi_signo);
       /* Reap everything reparented to us; leave as soon as the command is
@@ -225,23 +239,36 @@ sandbox_main (struct runtime *rt, struct sandbox_fds *fds, const sigset_t *mask)
   pid_t command_pid;
 
   arm_parent_death_signal (plan);
+  /* These belong to the monitor: a copy here would keep the reader from
+   * seeing EOF while the sandbox runs, and the command must not get them. */
+  if (plan->info_fd >= 0)
+    (void) close (plan->info_fd);
+  if (plan->json_status_fd >= 0)
+    (void) close (plan->json_status_fd);
   /* The caller's procfs: "self" is us in it, also after pivot_root. */
   proc_fd = open ("/proc", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (proc_fd < 0)
     die_with_error ("Can't open /proc");
 
-  if (flags & CLONE_NEWUSER)
+  if (fds->release >= 0)
     {
-      if (fds->release >= 0)
-        {
-          /* S2: the caller writes our id maps, then releases us. */
-          wait_readable_byte (fds->release);
-          (void) close (fds->release);
-        }
-      else
-        ns_write_id_maps (proc_fd, dev_remap ? 0 : plan->uid, rt->real_uid,
-                          dev_remap ? 0 : plan->gid, rt->real_gid);
+      /* S2: wait until the monitor has read our namespace ids for
+       * --info-fd (they vanish if we exit first) and, with
+       * --userns-block-fd, the caller has written our id maps.  EOF
+       * instead of the byte: the monitor died (e.g. "Write to info_fd")
+       * and the command must not run behind its back. */
+      char go;
+      ssize_t n;
+      do
+        n = read (fds->release, &go, 1);
+      while (n < 0 && errno == EINTR);
+      if (n != 1)
+        _exit (1);
+      (void) close (fds->release);
     }
+  if ((flags & CLONE_NEWUSER) && plan->userns_block_fd < 0)
+    ns_write_id_maps (proc_fd, dev_remap ? 0 : plan->uid, rt->real_uid,
+                      dev_remap ? 0 : plan->gid, rt->real_gid);
   if (flags & CLONE_NEWNET)
     network_loopback_up ();
 
@@ -316,22 +343,14 @@ monitor_report_start (const struct plan *plan, pid_t pid, int clone_flags)
 static int
 monitor_wait (const struct plan *plan, pid_t pid, const sigset_t *mask)
 {
-  int sfd = signalfd (-1, mask, SFD_CLOEXEC);
+  int sfd = open_signalfd (mask);
 
-  if (sfd < 0)
-    die_with_error ("signalfd");
   for (;;)
     {
       struct signalfd_siginfo si;
-      ssize_t n = read (sfd, &si, sizeof si);
       int status;
 
-      if (n != sizeof si)
-        {
-          if (n < 0 && errno == EINTR)
-            continue;
-          die_with_error ("read signalfd");
-        }
+      read_signal (sfd, &si);
       if (should_forward (&si, plan->new_session))
         (void) kill (pid, si.ssi_signo);
       if (waitpid (pid, &status, WNOHANG) == pid)
@@ -374,13 +393,17 @@ process_run (struct runtime *rt)
   block_signals (&mask, &fds.saved_mask);
   if (pipe2 (exec_pipe, O_CLOEXEC) != 0)
     die_with_error ("pipe");
-  if (plan->userns_block_fd >= 0 && pipe2 (release_pipe, O_CLOEXEC) != 0)
+  if ((plan->userns_block_fd >= 0 || plan->info_fd >= 0 || plan->json_status_fd >= 0)
+      && pipe2 (release_pipe, O_CLOEXEC) != 0)
     die_with_error ("pipe");
 
   if (rt->is_setuid)
     join_setuid_userns (rt, &fds);
   ns_join_before_clone (plan);
-  pid = ns_clone (fds.clone_flags);
+  if (plan->pidns_fd >= 0 && (fds.clone_flags & CLONE_NEWPID))
+    pid = ns_clone_in_pidns (fds.clone_flags);
+  else
+    pid = ns_clone (fds.clone_flags);
   if (pid == 0)
     {
       (void) close (exec_pipe[0]);
@@ -396,13 +419,18 @@ process_run (struct runtime *rt)
     (void) close (release_pipe[0]);
   arm_parent_death_signal (plan);
   monitor_report_start (plan, pid, fds.clone_flags);
-  /* The monitor needs no privilege from here on. */
-  if (rt->is_root)
+  /* The monitor needs no privilege from here on.  In setuid mode it
+   * joined the user's namespace and so holds every capability there:
+   * drop those too, so a process attaching to the (user-owned, dumpable)
+   * monitor finds nothing to use. */
+  if (rt->is_root || rt->is_setuid)
     caps_drop_all ();
+  /* The caller maps the ids of child-pid (from --info-fd) meanwhile. */
   if (plan->userns_block_fd >= 0)
+    wait_readable_byte (plan->userns_block_fd);
+  if (release_pipe[1] >= 0)
     {
-      /* S2: wait for the caller to map the ids, then release the sandbox. */
-      wait_readable_byte (plan->userns_block_fd);
+      /* S2: release the sandbox. */
       (void) write_all (release_pipe[1], "r", 1);
       (void) close (release_pipe[1]);
     }

@@ -45,6 +45,42 @@ zsh_file=$dest$INSTALL_ZSH_COMPLETION_DIR/_bwrap
 check "zsh completion installed as $INSTALL_ZSH_COMPLETION_DIR/_bwrap" \
   cmp -s "$zsh_file" "$TOP_SRCDIR/completions/zsh/_bwrap"
 
+# The default directories must be ones the shells search, or the files are
+# installed but never used.  bash-completion loads completions on demand
+# from <dir>/bash-completion/completions for each dir of XDG_DATA_DIRS
+# (default /usr/local/share:/usr/share) and from its own completionsdir.
+if [ "${BASH_COMPLETION_DIR_SET:-0}" = 1 ]; then
+  skip "bash completion directory set by -Dbash_completion_dir"
+else
+  searched=$(
+    IFS=:
+    for d in ${XDG_DATA_DIRS:-/usr/local/share:/usr/share}; do
+      echo "${d%/}/bash-completion/completions"
+    done
+    pkg-config --variable=completionsdir bash-completion 2> /dev/null
+  )
+  if grep -qxF -e "${INSTALL_BASH_COMPLETION_DIR%/}" <<< "$searched"; then
+    ok "bash-completion searches $INSTALL_BASH_COMPLETION_DIR"
+  else
+    not_ok "bash-completion searches $INSTALL_BASH_COMPLETION_DIR"
+    diag "searched:" $searched
+  fi
+fi
+if [ "${ZSH_COMPLETION_DIR_SET:-0}" = 1 ]; then
+  skip "zsh completion directory set by -Dzsh_completion_dir"
+elif ! command -v zsh > /dev/null; then
+  skip "zsh not installed"
+else
+  fpath=$(zsh -fc 'print -rl -- $fpath')
+  if grep -qxF -e "${INSTALL_ZSH_COMPLETION_DIR%/}" <<< "$fpath"; then
+    ok "zsh's default fpath has $INSTALL_ZSH_COMPLETION_DIR"
+  else
+    not_ok "zsh's default fpath has $INSTALL_ZSH_COMPLETION_DIR"
+    diag "for a distribution package pass -Dzsh_completion_dir=<a dir of \$fpath>" \
+      "fpath: $(grep -v /functions/ <<< "$fpath" | tr '\n' ' ')"
+  fi
+fi
+
 # For the log: everything the install put into DESTDIR.
 find "$dest" \( -type f -o -type l \) -printf '%P\n' | LC_ALL=C sort > "$tmp/installed"
 diag "installed files:" $(cat "$tmp/installed")

@@ -153,6 +153,17 @@ helper_main (int sock, uid_t uid, gid_t gid)
       send_reply (sock, errno, -1);
       _exit (1);
     }
+  /* The setuid transition left us non-dumpable, so our /proc/self files
+   * belong to the host's root and we (uid U without CAP_DAC_OVERRIDE)
+   * could not write our own id maps.  Becoming dumpable is safe only
+   * now: entering the new namespace replaced our capability set with one
+   * that counts in that user-owned namespace alone, so a process of the
+   * user that attaches to us gains nothing it could not get there. */
+  if (prctl (PR_SET_DUMPABLE, 1, 0, 0, 0) != 0)
+    {
+      send_reply (sock, errno, -1);
+      _exit (1);
+    }
   {
     int r = write_self_maps (req.inside_uid, uid, req.inside_gid, gid);
     if (r < 0)
@@ -198,6 +209,14 @@ privsep_start (struct privsep *ps)
   if (syscall (SYS_capget, &hdr, data) != 0
       || (data[0].permitted | data[1].permitted | data[0].effective | data[1].effective) != 0)
     die ("Unable to drop capabilities");
+  /* The setuid transition made us non-dumpable: our /proc/self files
+   * belong to the host's root, so the sandbox process could not write the
+   * id maps of a namespace it nests (--dev with --uid != 0, --disable-userns).
+   * We now hold nothing the user does not (their ids, no capability, a
+   * socket to a helper they could start themselves by running bwrap), so
+   * letting the user's processes attach to us exposes nothing. */
+  if (prctl (PR_SET_DUMPABLE, 1, 0, 0, 0) != 0)
+    die_with_error ("prctl(PR_SET_DUMPABLE)");
 }
 
 int

@@ -1,0 +1,170 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.0-or-later
+# Seccomp: --seccomp FD and --add-seccomp-fd FD (seccomp.c).  Programs come
+# from seccomp-bpf.py (raw struct sock_filter arrays, no library needed).
+# Checks that a filter takes effect on the command and the pid-1 helper but
+# not on bwrap's own setup, that stacked filters are all applied and in
+# command-line order, that malformed programs and bad fds are refused with
+# one clear line, and which fds stay open.  Reference: BWRAP-REFERENCE.md
+# section 8 (and 6.2 for the fds).
+
+. "$(dirname "$0")/lib.sh"
+
+GEN=(python3 "$(dirname "$0")/seccomp-bpf.py")
+P=$TEST_TMP/progs
+mkdir "$P"
+
+# make NAME ARGS...: $P/NAME.bpf from seccomp-bpf.py ARGS.
+make ()
+{
+  local name=$1 rc
+  shift
+  "${GEN[@]}" "$@" >"$P/$name.bpf" 2>"$TEST_TMP/.gen"
+  rc=$?
+  if [ "$rc" = 77 ]; then
+    skip_all "$(cat "$TEST_TMP/.gen")"
+  elif [ "$rc" != 0 ]; then
+    echo "Bail out! seccomp-bpf.py $*: $(cat "$TEST_TMP/.gen")"
+    exit 1
+  fi
+}
+make mkdir-eperm deny mkdir:EPERM
+make mkdir-eacces deny mkdir:EACCES
+make symlink-erofs deny symlink:EROFS
+make execve-eacces deny execve:EACCES
+make prctl-eperm deny prctl:EPERM
+make chdir-enoent deny chdir:ENOENT
+make empty bytes 0
+make twelve bytes 12
+make max allow 4096
+make toolong allow 4097
+make invalid invalid
+
+SB=("${BASE[@]}" --tmpfs /tmp)
+MKDIR_EPERM="mkdir: cannot create directory '/tmp/x': Operation not permitted"
+MKDIR_EACCES="mkdir: cannot create directory '/tmp/x': Permission denied"
+
+# Without a filter: the control for everything below.
+run_bwrap "${SB[@]}" mkdir /tmp/x
+assert_rc 0 "control: mkdir works without a filter"
+
+# ------------------------------------------------------------ takes effect
+
+RUN_STDIN=$P/mkdir-eperm.bpf run_bwrap "${SB[@]}" --seccomp 0 mkdir /tmp/x
+assert_rc 1 "--seccomp: mkdir fails"
+assert_stderr_is "$MKDIR_EPERM" "--seccomp: mkdir fails with the filter's EPERM"
+
+run_bwrap "${SB[@]}" --add-seccomp-fd 5 mkdir /tmp/x 5<"$P/mkdir-eperm.bpf"
+assert_stderr_is "$MKDIR_EPERM" "--add-seccomp-fd: mkdir fails with the filter's EPERM"
+
+run_bwrap "${SB[@]}" --add-seccomp-fd 5 sh -c 'echo hello; ln -s a /tmp/l && echo linked' 5<"$P/mkdir-eperm.bpf"
+assert_eq "hello
+linked" "$RUN_OUT" "the filter denies only what it names"
+
+# Installed after setup: bwrap itself may still create directories.
+run_bwrap "${SB[@]}" --dir /tmp/made --add-seccomp-fd 5 sh -c 'test -d /tmp/made && mkdir /tmp/x' \
+  5<"$P/mkdir-eperm.bpf"
+assert_stderr_is "$MKDIR_EPERM" "the filter is installed after setup (--dir worked, the command's mkdir not)"
+
+# Installed before exec: a filter denying execve stops the command itself.
+run_bwrap "${SB[@]}" --add-seccomp-fd 5 true 5<"$P/execve-eacces.bpf"
+assert_error 1 "bwrap: execvp true: Permission denied" "the filter is in place at exec"
+
+# ... and in the pid-1 helper too.
+run_bwrap "${SB[@]}" --unshare-pid --proc /proc --add-seccomp-fd 5 \
+  sh -c 'grep -E "^Seccomp(_filters)?:" /proc/1/status /proc/self/status | tr -d "\t"' 5<"$P/mkdir-eperm.bpf"
+assert_eq "/proc/1/status:Seccomp:2
+/proc/1/status:Seccomp_filters:1
+/proc/self/status:Seccomp:2
+/proc/self/status:Seccomp_filters:1" "$RUN_OUT" "the pid-1 helper and the command each run under the filter"
+
+# ------------------------------------------------------------ stacking
+
+run_bwrap "${SB[@]}" --add-seccomp-fd 5 --add-seccomp-fd 6 sh -c 'mkdir /tmp/x; ln -s a /tmp/l' \
+  5<"$P/mkdir-eperm.bpf" 6<"$P/symlink-erofs.bpf"
+assert_eq "$MKDIR_EPERM
+ln: failed to create symbolic link '/tmp/l': Read-only file system" "$RUN_ERR" \
+  "two --add-seccomp-fd: both filters apply"
+
+# Same action from two filters: the kernel takes the most recently
+# installed one's errno, so the result shows the installation order.
+run_bwrap "${SB[@]}" --add-seccomp-fd 5 --add-seccomp-fd 6 mkdir /tmp/x \
+  5<"$P/mkdir-eperm.bpf" 6<"$P/mkdir-eacces.bpf"
+assert_stderr_is "$MKDIR_EACCES" "installed in command-line order (EPERM, then EACCES: EACCES wins)"
+run_bwrap "${SB[@]}" --add-seccomp-fd 6 --add-seccomp-fd 5 mkdir /tmp/x \
+  5<"$P/mkdir-eperm.bpf" 6<"$P/mkdir-eacces.bpf"
+assert_stderr_is "$MKDIR_EPERM" "installed in command-line order (EACCES, then EPERM: EPERM wins)"
+
+run_bwrap "${SB[@]}" --proc /proc --add-seccomp-fd 5 --add-seccomp-fd 6 --add-seccomp-fd 7 \
+  sh -c 'grep "^Seccomp_filters:" /proc/self/status | tr -d "\t"' \
+  5<"$P/mkdir-eperm.bpf" 6<"$P/max.bpf" 7<"$P/chdir-enoent.bpf"
+assert_eq "Seccomp_filters:3" "$RUN_OUT" "three --add-seccomp-fd: three filters"
+
+# A filter that denies prctl() prevents installing any later one.
+run_bwrap "${SB[@]}" --add-seccomp-fd 5 --add-seccomp-fd 6 true \
+  5<"$P/prctl-eperm.bpf" 6<"$P/mkdir-eperm.bpf"
+assert_error 1 "bwrap: prctl(PR_SET_SECCOMP): Operation not permitted" \
+  "a filter denying prctl before another one: the second cannot be installed"
+
+run_bwrap "${SB[@]}" --seccomp 5 --add-seccomp-fd 6 true 5<"$P/mkdir-eperm.bpf" 6<"$P/mkdir-eperm.bpf"
+assert_error 1 "bwrap: --add-seccomp-fd cannot be combined with --seccomp" "--seccomp then --add-seccomp-fd"
+run_bwrap "${SB[@]}" --add-seccomp-fd 6 --seccomp 5 true 5<"$P/mkdir-eperm.bpf" 6<"$P/mkdir-eperm.bpf"
+assert_error 1 "bwrap: --seccomp cannot be combined with --add-seccomp-fd" "--add-seccomp-fd then --seccomp"
+
+# Repeated --seccomp: warning, the last one is used, the first neither
+# read nor closed.
+run_bwrap "${SB[@]}" --proc /proc --seccomp 5 --seccomp 6 \
+  sh -c 'test -e /proc/self/fd/5 && echo fd5-open; test -e /proc/self/fd/6 || echo fd6-closed; mkdir /tmp/x' \
+  5<"$P/invalid.bpf" 6<"$P/mkdir-eperm.bpf"
+assert_eq "bwrap: Only the last --seccomp option will take effect
+$MKDIR_EPERM" "$RUN_ERR" "repeated --seccomp: warning, the last program applies"
+assert_eq "fd5-open
+fd6-closed" "$RUN_OUT" "repeated --seccomp: the superseded fd stays open, the used one is closed"
+
+run_bwrap "${SB[@]}" --proc /proc --add-seccomp-fd 5 --add-seccomp-fd 6 \
+  sh -c 'test -e /proc/self/fd/5 || test -e /proc/self/fd/6 || echo closed' \
+  5<"$P/max.bpf" 6<"$P/max.bpf"
+assert_eq "closed" "$RUN_OUT" "--add-seccomp-fd fds do not reach the command"
+
+# ------------------------------------------------------------ malformed programs
+
+for opt in --seccomp --add-seccomp-fd; do
+  run_bwrap "${SB[@]}" "$opt" 5 true 5<"$P/empty.bpf"
+  assert_error 1 "bwrap: Invalid seccomp data, the program is empty" "$opt: empty program"
+  run_bwrap "${SB[@]}" "$opt" 5 true 5<"$P/twelve.bpf"
+  assert_error 1 "bwrap: Invalid seccomp data, must be multiple of 8" "$opt: 12 bytes"
+  run_bwrap "${SB[@]}" "$opt" 5 true 5<"$P/toolong.bpf"
+  assert_error 1 "bwrap: Invalid seccomp data, more than 4096 instructions" "$opt: 4097 instructions"
+  run_bwrap "${SB[@]}" "$opt" 5 sh -c 'echo ran' 5<"$P/max.bpf"
+  assert_eq "0 ran" "$RUN_RC $RUN_OUT" "$opt: 4096 instructions (BPF_MAXINSNS) are accepted"
+  run_bwrap "${SB[@]}" "$opt" 5 true 5<"$P/invalid.bpf"
+  assert_error 1 "bwrap: Unable to set up system call filtering as requested: prctl(PR_SET_SECCOMP) reported EINVAL. (Hint: this requires a kernel configured with CONFIG_SECCOMP and CONFIG_SECCOMP_FILTER.)" \
+    "$opt: a program the kernel refuses (unknown opcode)"
+done
+
+# A malformed program after a good one: refused before anything runs.
+run_bwrap "${SB[@]}" --add-seccomp-fd 5 --add-seccomp-fd 6 true 5<"$P/mkdir-eperm.bpf" 6<"$P/twelve.bpf"
+assert_error 1 "bwrap: Invalid seccomp data, must be multiple of 8" "a bad second program fails the run"
+
+# ------------------------------------------------------------ bad fds
+
+for opt in --seccomp --add-seccomp-fd; do
+  run_bwrap "${SB[@]}" "$opt" 99 true
+  assert_error 1 "bwrap: Can't read seccomp data: Bad file descriptor" "$opt: fd not open"
+  run_bwrap "${SB[@]}" "$opt" 5 true 5>"$TEST_TMP/wronly"
+  assert_error 1 "bwrap: Can't read seccomp data: Bad file descriptor" "$opt: fd open write-only"
+  run_bwrap "${SB[@]}" "$opt" 5 true 5<"$P"
+  assert_error 1 "bwrap: Can't read seccomp data: Is a directory" "$opt: fd of a directory"
+  run_bwrap "${SB[@]}" "$opt" -1 true
+  assert_error 1 "bwrap: Invalid fd: -1" "$opt: negative fd"
+  run_bwrap "${SB[@]}" "$opt" five true
+  assert_error 1 "bwrap: Invalid fd: five" "$opt: not a number"
+  run_bwrap "${SB[@]}" "$opt"
+  assert_error 1 "bwrap: $opt takes an argument" "$opt: missing argument"
+done
+
+# A pipe works as well as a file.
+run_bwrap "${SB[@]}" --add-seccomp-fd 5 mkdir /tmp/x 5< <(cat "$P/mkdir-eperm.bpf")
+assert_stderr_is "$MKDIR_EPERM" "a program read from a pipe"
+
+done_testing

@@ -130,14 +130,18 @@ main (int argc, char **argv)
   print_warnings (&plan);
   if (r < 0)
     die_error (&err);
+  /* The early returns free the plan: once main's frame is gone,
+   * LeakSanitizer would report whatever the parser allocated. */
   if (r == OPTIONS_HELP)
     {
       options_print_usage (stdout, argv[0]);
+      plan_free (&plan);
       return 0;
     }
   if (r == OPTIONS_VERSION)
     {
       printf ("%s\n", BWRAP_VERSION_STRING);
+      plan_free (&plan);
       return 0;
     }
   r = options_validate (&plan, &ctx, &err);
@@ -146,6 +150,7 @@ main (int argc, char **argv)
   if (r == OPTIONS_USAGE)
     {
       options_print_usage (stderr, argv[0]);
+      plan_free (&plan);
       return 1;
     }
 

@@ -19,6 +19,12 @@ int ns_clone_flags (const struct plan *plan);
  * or dies with bubblewrap's messages (3.7). */
 pid_t ns_clone (int flags);
 
+/* ns_clone for --pidns combined with --unshare-pid, after
+ * ns_join_before_clone: the new pid namespace is made below the joined one
+ * by an intermediate child.  Returns the sandbox's pid (our child) or 0 in
+ * the sandbox; dies (exit 1, message from the intermediate) on failure. */
+pid_t ns_clone_in_pidns (int flags);
+
 /* Write setgroups=deny, then "<inside_uid> <outside_uid> 1" and the gid
  * twin into the current process's own user namespace, through proc_fd (an
  * O_PATH fd of a procfs in which "self" is this process).  Dies on error. */

@@ -101,9 +101,10 @@ assert_rc 0 "--dev: works"
 assert_eq " 00 00 00
 $SU_UID" "$RUN_OUT" "--dev: /dev/null, /dev/zero, ptmx, pts; the command keeps the user's uid"
 
-run_suid "${BASE[@]}" --unshare-pid --proc /proc sh -c 'echo $$; ls /proc | grep -c "^[0-9]"'
+# (A glob, not ls: no extra process may appear while /proc is read.)
+run_suid "${BASE[@]}" --unshare-pid --proc /proc sh -c 'echo $$; echo /proc/[0-9]*'
 assert_eq "2
-3" "$RUN_OUT" "--unshare-pid --proc: the command is pid 2 and sees only the sandbox's 3 processes"
+/proc/1 /proc/2" "$RUN_OUT" "--unshare-pid --proc: the command is pid 2 and sees only the sandbox's processes"
 
 run_suid "${BASE[@]}" --unshare-net --proc /proc sh -c 'grep -c : /proc/net/dev'
 assert_eq "1" "$RUN_OUT" "--unshare-net: only one interface (lo)"
@@ -146,10 +147,10 @@ CapBnd:0000000000000000" "$RUN_OUT" "the pid-1 helper holds no capability"
 
 # Outside: the monitor (the process the user started) and its state while
 # the command runs.
-run_suid "${BASE[@]}" --unshare-pid sleep 30 &
+run_suid "${BASE[@]}" --unshare-pid sleep 37 &
 launcher=$!
 register_pid "$launcher"
-wait_for 10 pgrep -u "$SU_UID" -x sleep >/dev/null || true
+wait_for 10 pgrep -u "$SU_UID" -f '^sleep 37$' >/dev/null || true
 # The oldest bwrap process of the user is the monitor (the sandbox process
 # is its child, the helper is gone once the namespace exists).
 monitor=$(pgrep -u "$SU_UID" -o -f "^$SBWRAP ")
@@ -165,7 +166,7 @@ else
   fail "found the monitor process (uids)"
 fi
 wait "$launcher" 2>/dev/null
-wait_for 5 sh -c "! pgrep -u $SU_UID >/dev/null" || true
+wait_for 5 sh -c "! pgrep -u $SU_UID -f '^$SBWRAP' >/dev/null" || true
 
 # A setuid-root program gives no privilege inside: no_new_privs, and root
 # is not even mapped.  Control: outside it does give euid 0.
@@ -259,10 +260,11 @@ caller environ readable" "$RUN_OUT" \
 
 run_suid --no-such-option
 assert_error 1 "bwrap: Unknown option --no-such-option" "a parse error in setuid mode: one line, exit 1"
-if wait_for 5 sh -c "! pgrep -u $SU_UID >/dev/null"; then
-  pass "no helper or other process of the user is left behind"
+# (Only processes of our copy: other tests may use the same user.)
+if wait_for 5 sh -c "! pgrep -u $SU_UID -f '^$SBWRAP' >/dev/null"; then
+  pass "no helper or other bwrap process of the user is left behind"
 else
-  fail "no helper or other process of the user is left behind" "$(ps -o pid,args -u "$SU_UID")"
+  fail "no helper or other bwrap process of the user is left behind" "$(ps -o pid,args -u "$SU_UID")"
 fi
 
 # ------------------------------------------------------------ root runs it

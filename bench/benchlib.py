@@ -194,14 +194,29 @@ class Cleanup:
                 log("cleanup %s failed: %s" % (desc, e))
 
 
-def unmount(path, fuse=False):
+def unmount(path, fuse=False, timeout=10.0):
     """Unmount a mount point in the host namespace (FUSE via fusermount3
-    when not root, which is the only way an unprivileged user may)."""
+    when not root, which is the only way an unprivileged user may).
+
+    Not lazily at first: a FUSE daemon exits only after its mount is gone,
+    and until then it holds files on the scratch file system open, which
+    would make unmounting the scratch fail with EBUSY. Retry while busy,
+    and detach lazily only as the last resort."""
     if fuse and os.geteuid() != 0:
-        argv = ["fusermount3", "-u", "-z", path]
+        argv = ["fusermount3", "-u", path]
     else:
-        argv = ["umount", "-l", path]
-    subprocess.run(argv, check=True, capture_output=True)
+        argv = ["umount", path]
+    end = time.monotonic() + timeout
+    while True:
+        p = subprocess.run(argv, capture_output=True, text=True)
+        if p.returncode == 0:
+            return
+        if time.monotonic() > end:
+            break
+        time.sleep(0.1)
+    subprocess.run(argv[:-1] + ["-z" if argv[0] == "fusermount3" else "-l", path],
+                   check=True, capture_output=True)
+    raise BenchError("%s was busy; detached lazily: %s" % (path, p.stderr.strip()))
 
 
 def fuse_unmount_cmd(path):
@@ -234,11 +249,20 @@ def make_scratch(cleanup, tmp, size_gib, inodes_per_byte=8192):
                     "-O", "has_journal", img], check=True)
     dev = subprocess.run(["losetup", "-f", "--show", "--direct-io=on", img],
                          check=True, capture_output=True, text=True).stdout.strip()
-    cleanup.push("detach " + dev, lambda: subprocess.run(["losetup", "-d", dev], check=True))
+    cleanup.push("detach " + dev, lambda: detach_loops(img))
     # noinit_itable: no background inode-table zeroing thread during the runs.
     subprocess.run(["mount", "-t", "ext4", "-o", "noinit_itable", dev, mnt], check=True)
-    cleanup.push("unmount scratch", lambda: subprocess.run(["umount", mnt], check=True))
+    cleanup.push("unmount scratch", lambda: unmount(mnt))
     return mnt, "ext4 with journal on %s (%d GiB image, direct I/O)" % (dev, size_gib)
+
+
+def detach_loops(img):
+    """Detach the loop devices backed by img, looked up again rather than
+    remembered: the device may have been cleared already."""
+    p = subprocess.run(["losetup", "-j", img, "-O", "NAME", "-n"],
+                       capture_output=True, text=True, check=True)
+    for dev in p.stdout.split():
+        subprocess.run(["losetup", "-d", dev], check=True)
 
 
 def describe_dir_fs(path):
@@ -291,11 +315,11 @@ def make_input_tree(top, nsmall, nmedium):
     os.makedirs(prog)
     lines = ['#include "h%02d.h"' % h for h in range(20)]
     lines.append("#include <stdio.h>")
-    for f in range(40):
+    for f in range(25):
         lines.append("long fn%d (long x) { long s = 0; for (long i = 0; i < x; i++) "
                      "s += h%d_f%d (i) ^ (s >> 3); return s; }" % (f, f % 20, f % 10))
     lines.append("int main (void) { long s = 0;")
-    lines.extend("  s += fn%d (%d);" % (f, f) for f in range(40))
+    lines.extend("  s += fn%d (%d);" % (f, f) for f in range(25))
     lines.append('  printf ("%ld\\n", s); return 0; }')
     _write(os.path.join(prog, "main.c"), ("\n".join(lines) + "\n").encode())
 

@@ -25,10 +25,34 @@ static void BWRAP_PRINTF (2, 0)
 vlog_line (int severity, const char *fmt, va_list ap, const char *suffix)
 {
   char buf[4096];
+  char *msg = NULL;
+  char *line = NULL;
+  va_list ap_copy;
   int n = 0;
 
   /* Build the whole line first and write it with one call so lines from
-   * several of our processes never interleave. */
+   * several of our processes never interleave.  On the heap: a path
+   * argument may be far longer than PATH_MAX, and cutting the line short
+   * would drop the errno text at its end, the part that says what went
+   * wrong.  The fixed buffer below is only the fallback without memory. */
+  va_copy (ap_copy, ap);
+  if (vasprintf (&msg, fmt, ap_copy) >= 0)
+    {
+      char prefix[16] = "";
+      if (level_prefix_enabled)
+        (void) snprintf (prefix, sizeof prefix, "<%d>", severity);
+      n = asprintf (&line, "%sbwrap: %s%s%s\n", prefix, msg,
+                    suffix != NULL ? ": " : "", suffix != NULL ? suffix : "");
+      free (msg);
+    }
+  va_end (ap_copy);
+  if (line != NULL && n > 0)
+    {
+      (void) write_all (STDERR_FILENO, line, n);  /* nowhere left to report to */
+      free (line);
+      return;
+    }
+  n = 0;
   if (level_prefix_enabled)
     n = snprintf (buf, sizeof buf, "<%d>", severity);
   n += snprintf (buf + n, sizeof buf - n, "bwrap: ");

@@ -268,6 +268,48 @@ START_TEST (test_bwrap_error)
 }
 END_TEST
 
+/* ---- diagnostics -------------------------------------------------------- */
+
+/* die_with_error() with a 6000-byte path, in a child with stderr on a
+ * pipe: the line must be complete, errno text included (it used to be cut
+ * at 4 KiB, losing the part that says what went wrong). */
+START_TEST (test_die_long_message)
+{
+  size_t path_len = 6000;
+  char *path = xmalloc (path_len + 1);
+  char *out = NULL;
+  char *expected;
+  size_t len = 0;
+  int fds[2];
+  int status = -1;
+  pid_t pid;
+
+  memset (path, 'p', path_len);
+  path[path_len] = '\0';
+  expected = xasprintf ("bwrap: Can't mkdir %s: %s\n", path, strerror (ENAMETOOLONG));
+  ck_assert_int_eq (pipe (fds), 0);
+  pid = fork ();
+  ck_assert_int_ge (pid, 0);
+  if (pid == 0)
+    {
+      dup2 (fds[1], STDERR_FILENO);
+      close (fds[0]);
+      errno = ENAMETOOLONG;
+      die_with_error ("Can't mkdir %s", path);
+    }
+  close (fds[1]);
+  ck_assert_int_eq (read_fd_all (fds[0], 1 << 16, &out, &len), 0);
+  close (fds[0]);
+  ck_assert_int_eq (waitpid (pid, &status, 0), pid);
+  ck_assert (WIFEXITED (status) && WEXITSTATUS (status) == 1);
+  ck_assert_uint_eq (len, strlen (expected));
+  ck_assert_str_eq (out, expected);
+  free (out);
+  free (expected);
+  free (path);
+}
+END_TEST
+
 /* ---- fd helpers ------------------------------------------------------------ */
 
 START_TEST (test_read_fd_all)
@@ -340,6 +382,7 @@ utils_suite (void)
   tcase_add_test (tc, test_xappend_growth);
   tcase_add_test (tc, test_strings);
   tcase_add_test (tc, test_bwrap_error);
+  tcase_add_test (tc, test_die_long_message);
   tcase_add_test (tc, test_read_fd_all);
   suite_add_tcase (s, tc);
   return s;

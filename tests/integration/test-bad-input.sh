@@ -1,0 +1,377 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.0-or-later
+# Bad-input battery: hostile or broken command lines must end in exit
+# status 1 with exactly one `bwrap:` line naming the option or path, no
+# signal death or core dump, nothing on stdout, and nothing created,
+# removed or changed in a watched host directory or in the caller's cwd.
+# Messages are verbatim from BWRAP-REFERENCE.md where it has them (1.3,
+# 1.4, 1.6, 2.x, 3.x, 8, 11); where it has none the table pins ours.
+#
+# Table: one `bad` call per case, one TAP point per case:
+#   bad NAME EXPECTED ARGS...
+#     NAME      a fixed string the message must contain (the option or path)
+#     EXPECTED  the message after "bwrap: ", verbatim, or ~ERE for a pattern
+#     ARGS      bwrap's arguments; fd 9 reads $FD9 (default /dev/null),
+#               fd 57 is closed
+# `bad_root`/`bad_user` add a case only at that privilege level.
+
+. "$(dirname "$0")/lib.sh"
+
+W=$TEST_TMP/w       # fixtures: the watched host directory
+CWD=$TEST_TMP/cwd   # bwrap's cwd, watched too (relative paths, core files)
+mkdir -p "$W/d/sub" "$W/lower" "$W/lower2" "$W/upper" "$W/work" "$W/full-work/x" \
+  "$W/nest/inner" "$W/locked/inner" "$CWD"
+echo data >"$W/f"
+echo data >"$W/d/file"
+chmod 0 "$W/locked"
+printf '12345' >"$W/seccomp-5-bytes"
+printf -- '--setenv\0A' >"$W/args-unterminated"
+printf -- '--args\0009\0' >"$W/args-nested"
+# 10000 "--dir /x" pairs: 20000 words in one args file.
+awk 'BEGIN { for (i = 0; i < 10000; i++) printf "--dir%c/x%c", 0, 0 }' >"$W/args-20000-words"
+
+# A directory on another filesystem than $W, for the overlay same-fs rule.
+OTHER_FS=$(mktemp -d /dev/shm/bwrap-bad-input.XXXXXX 2>/dev/null) || OTHER_FS=
+trap 'rc=$?; [ -n "$OTHER_FS" ] && rmdir "$OTHER_FS"; (exit $rc); _lib_cleanup' EXIT
+
+# 20 components of 250 bytes: longer than PATH_MAX (4096), each name legal.
+LONG=$(printf '/%0250d' $(seq 1 20) | tr 0 a)
+LONGNAME=$(printf '%0300d' 0 | tr 0 b)   # one component > NAME_MAX
+R=("${BASE[@]}")                         # runtime cases need a root with tools
+
+# A crash of bwrap would leave "core" in $CWD (core_pattern permitting).
+ulimit -c unlimited 2>/dev/null || ulimit -c "$(ulimit -H -c)" 2>/dev/null
+exec 57<&-
+
+snapshot ()
+{
+  # Type, mode, size, mtime (so even a created-then-removed entry shows in
+  # its parent's mtime) and link target of everything watched.
+  find "$W" "$CWD" -printf '%p %y %m %s %T@ %l\n' 2>/dev/null | LC_ALL=C sort
+}
+
+describe ()
+{
+  local d=$*
+  d=${d//"${BASE[*]}"/\$BASE}
+  d=${d//$TEST_TMP/\$T}
+  d=${d//$'\n'/ }
+  [ ${#d} -gt 90 ] && d="${d:0:87}..."
+  printf '%s' "$d"
+}
+
+n_cases=0
+bad ()
+{
+  local name=$1 expected=$2 desc before after line problems=()
+  shift 2
+  n_cases=$((n_cases + 1))
+  desc=$(describe "$@")
+  before=$(snapshot)
+  RUN_CWD=$CWD run_bwrap "$@" 9<"${FD9:-/dev/null}"
+  after=$(snapshot)
+  line=$RUN_ERR
+
+  [ "$RUN_RC" = 1 ] || problems+=("exit status $RUN_RC, expected 1")
+  [ "$(_stderr_lines)" = 1 ] || problems+=("$(_stderr_lines) stderr lines, expected 1")
+  if [ "${expected:0:1}" = "~" ]; then
+    [[ $line =~ ^bwrap:\ (${expected:1})$ ]] || problems+=("message does not match: bwrap: ${expected:1}")
+  else
+    [ "$line" = "bwrap: $expected" ] || problems+=("message differs, expected: bwrap: $expected")
+  fi
+  [[ $line == *"$name"* ]] || problems+=("message does not name '$name'")
+  [ -z "$RUN_OUT" ] || problems+=("unexpected stdout")
+  [ "$before" = "$after" ] ||
+    problems+=("host changed:" "$(diff <(echo "$before") <(echo "$after") | grep '^[<>]')")
+
+  if [ ${#problems[@]} = 0 ]; then
+    pass "bad input: $desc"
+  else
+    fail "bad input: $desc" "${problems[@]}" "stderr: ${RUN_ERR:0:300}"
+  fi
+}
+bad_root () { if is_root; then bad "$@"; fi; }
+bad_user () { if ! is_root; then bad "$@"; fi; }
+
+# ------------------------------------------------ missing arguments (1.3)
+
+for opt in --args --proc --dev --tmpfs --mqueue --dir --lock-file --sync-fd --block-fd \
+  --userns-block-fd --info-fd --json-status-fd --seccomp --add-seccomp-fd --userns \
+  --userns2 --pidns --unsetenv --uid --gid --hostname --cap-add --cap-drop --perms \
+  --size --exec-label --file-label --tmp-overlay --ro-overlay; do
+  bad "$opt" "$opt takes an argument" "$opt"
+done
+for opt in --argv0 --chdir --remount-ro; do
+  bad "$opt" "$opt takes one argument" "$opt"
+done
+for opt in --bind --bind-try --ro-bind --ro-bind-try --dev-bind --dev-bind-try --file \
+  --bind-data --ro-bind-data --symlink --setenv --chmod; do
+  bad "$opt" "$opt takes two arguments" "$opt"
+done
+bad --bind "--bind takes two arguments" --bind "$W/d"
+bad --setenv "--setenv takes two arguments" --setenv A
+bad --bind-fd "--bind-fd takes two arguments" --bind-fd
+bad --bind-fd "--bind-fd takes two arguments" --ro-bind-fd 9
+bad --overlay "--overlay takes three arguments" --overlay "$W/upper" "$W/work"
+bad --overlay "--overlay takes three arguments" --overlay-src "$W/lower" --overlay
+
+# ------------------------------------------------ unknown options (1.1)
+
+for word in --foo - -b --bind=a:b --BIND --unshare-al --- --help=1 $'--\x01'; do
+  bad "$word" "Unknown option $word" "$word" true
+done
+
+# ------------------------------------------------ invalid fds (1.4)
+
+for opt in --args --userns --userns2 --pidns --sync-fd --block-fd --userns-block-fd \
+  --info-fd --json-status-fd --seccomp --add-seccomp-fd; do
+  bad "Invalid fd" "Invalid fd: x" "$opt" x true
+done
+for opt in --bind-fd --ro-bind-fd --file --bind-data --ro-bind-data; do
+  bad "Invalid fd" "Invalid fd: 3x" "$opt" 3x /dest true
+done
+for fd in -1 "" " " 99999999999999999999 2147483648 0x3 1.5; do
+  bad "Invalid fd" "Invalid fd: $fd" --info-fd "$fd" true
+done
+# Well-formed but closed (57): noticed where used (1.4).
+bad --args "Can't read --args data: Bad file descriptor" --args 57 true
+bad /proc/self/fd/57 "Can't find source path /proc/self/fd/57: No such file or directory" \
+  "${R[@]}" --bind-fd 57 /x true
+bad /proc/self/fd/57 "Can't find source path /proc/self/fd/57: No such file or directory" \
+  "${R[@]}" --ro-bind-fd 57 /x true
+bad /x "Can't write data to file /x: Bad file descriptor" "${R[@]}" --file 57 /x true
+bad /x "Can't write data to file /x: Bad file descriptor" "${R[@]}" --bind-data 57 /x true
+bad /x "Can't write data to file /x: Bad file descriptor" "${R[@]}" --ro-bind-data 57 /x true
+bad seccomp "Can't read seccomp data: Bad file descriptor" "${R[@]}" --seccomp 57 true
+bad seccomp "Can't read seccomp data: Bad file descriptor" "${R[@]}" --add-seccomp-fd 57 true
+bad info_fd "Write to info_fd: Bad file descriptor" "${R[@]}" --info-fd 57 true
+bad info_fd "Write to info_fd: Bad file descriptor" "${R[@]}" --json-status-fd 57 true
+bad "user namespace" "Joining specified user namespace failed: Bad file descriptor" \
+  "${R[@]}" --userns 57 true
+bad pidns "Setting pidns failed: Bad file descriptor" "${R[@]}" --pidns 57 true
+FD9=$W/seccomp-5-bytes bad seccomp "Invalid seccomp data, must be multiple of 8" \
+  "${R[@]}" --seccomp 9 true
+
+# ------------------------------------------------ numbers (1.4, 2.3)
+
+for v in abc -1 "" 1x 0x10 " 5x"; do
+  bad "Invalid uid" "Invalid uid: $v" --uid "$v" true
+done
+bad "Invalid gid" "Invalid gid: 7q" --gid 7q true
+for v in 8 010000 "" 0o755 -1 777x; do
+  bad --perms "--perms takes an octal argument <= 07777" --perms "$v" --dir /x true
+done
+bad --chmod "--chmod takes an octal argument <= 07777" "${R[@]}" --chmod 9 /usr true
+bad --chmod "--chmod takes an octal argument <= 07777" "${R[@]}" --chmod 77777 /usr true
+for v in 0 -1 abc 12k " 1" 99999999999999999999999 0x; do
+  bad --size "--size takes a non-zero number of bytes" --size "$v" --tmpfs /x true
+done
+bad --size "--size (for tmpfs) is limited to 9223372036854775807" \
+  --size 0x8000000000000000 --tmpfs /x true
+
+# ------------------------------------------------ modifiers and repeats (1.5, 2.3)
+
+bad --perms "--perms given twice for the same action" --perms 0755 --perms 0700 --dir /x true
+bad --size "--size given twice for the same action" --size 4096 --size 4096 --tmpfs /x true
+bad --perms "--perms must be followed by an option that creates a file" \
+  --perms 0755 --bind "$W/d" /x true
+bad --perms "--perms must be followed by an option that creates a file" \
+  --perms 0700 --chmod 0755 /x true
+# Ours lets --size also size a --tmp-overlay's hidden upper tmpfs.
+bad --size "--size must be followed by --tmpfs or --tmp-overlay" --size 4096 --dir /x true
+bad --argv0 "--argv0 used multiple times" --argv0 a --argv0 b true
+
+# ------------------------------------------------ environment, caps, labels (4, 5.2, 2.13)
+
+bad setenv "setenv failed" --setenv "" x true
+bad setenv "setenv failed" --setenv A=B x true
+bad unsetenv "unsetenv failed" --unsetenv "" true
+bad unsetenv "unsetenv failed" --unsetenv A=B true
+bad CAP_NOPE "unknown cap: CAP_NOPE" --cap-add CAP_NOPE true
+bad NET_RAW "unknown cap: NET_RAW" --cap-drop NET_RAW true
+if [ ! -e /sys/fs/selinux/enforce ]; then
+  bad labeling "labeling not supported on this system" --exec-label system_u:object_r:tmp_t:s0 true
+  bad labeling "labeling not supported on this system" --file-label system_u:object_r:tmp_t:s0 true
+fi
+
+# ------------------------------------------------ cross-option rules (11)
+
+bad --userns-block-fd "--userns-block-fd requires --unshare-user" --userns-block-fd 9 true
+bad --userns-block-fd "--userns-block-fd requires --info-fd" \
+  --unshare-user --userns-block-fd 9 true
+bad --userns "--userns not compatible --unshare-user" --userns 9 --unshare-user true
+bad --userns "--userns not compatible --unshare-user-try" --userns 9 --unshare-user-try true
+bad --disable-userns "--disable-userns requires --unshare-user" --disable-userns true
+bad --disable-userns "--disable-userns is not compatible with  --userns-block-fd" \
+  --unshare-user --disable-userns --userns-block-fd 9 --info-fd 9 true
+bad --userns2 "--userns2 requires --userns" --userns2 9 true
+bad_root --uid "Specifying --uid requires --unshare-user or --userns" --uid 5 true
+bad_root --gid "Specifying --gid requires --unshare-user or --userns" --gid 5 true
+bad --hostname "Specifying --hostname requires --unshare-uts" --hostname h true
+bad --as-pid-1 "Specifying --as-pid-1 requires --unshare-pid" --as-pid-1 true
+bad --as-pid-1 "Specifying --as-pid-1 and --lock-file is not permitted" \
+  --unshare-pid --as-pid-1 --lock-file /x true
+bad --seccomp "--seccomp cannot be combined with --add-seccomp-fd" \
+  --add-seccomp-fd 9 --seccomp 9 true
+bad --add-seccomp-fd "--add-seccomp-fd cannot be combined with --seccomp" \
+  --seccomp 9 --add-seccomp-fd 9 true
+
+# ------------------------------------------------ --args data (1.6)
+
+FD9=$W/args-nested bad --args "--args not supported in arguments file" --args 9 true
+FD9=$W/args-unterminated bad --setenv "--setenv takes two arguments" "${R[@]}" --args 9 true
+FD9=$W/args-20000-words bad arguments "Exceeded maximum number of arguments 9000" --args 9 true
+FD9=$W/d bad --args "Can't read --args data: Is a directory" --args 9 true
+# Endless data: refused at ours' 16 MiB cap instead of eating memory.
+FD9=/dev/zero bad --args "Can't read --args data: Argument list too long" --args 9 true
+mapfile -t many < <(yes -- --setenv | head -n 30000)
+bad arguments "Exceeded maximum number of arguments 9000" "${many[@]}" true
+mapfile -t many < <(yes -- --dir | head -n 9001)
+bad arguments "Exceeded maximum number of arguments 9000" "${many[@]}"
+unset many
+
+# ------------------------------------------------ missing, relative and unreachable paths
+
+bad "$W/missing" "Can't find source path $W/missing: No such file or directory" \
+  "${R[@]}" --bind "$W/missing" /x true
+bad "$W/missing" "Can't find source path $W/missing: No such file or directory" \
+  "${R[@]}" --ro-bind "$W/missing" /x true
+bad "$W/missing" "Can't find source path $W/missing: No such file or directory" \
+  "${R[@]}" --dev-bind "$W/missing" /x true
+bad rel-missing "Can't find source path rel-missing: No such file or directory" \
+  "${R[@]}" --bind rel-missing /x true
+bad "$W/f/.." "Can't find source path $W/f/..: Not a directory" "${R[@]}" --bind "$W/f/.." /x true
+bad "source path :" "Can't find source path : No such file or directory" "${R[@]}" --bind "" /x true
+bad /nonexistent "Can't chdir to /nonexistent: No such file or directory" \
+  "${R[@]}" --chdir /nonexistent true
+bad rel-missing "Can't chdir to rel-missing: No such file or directory" \
+  "${R[@]}" --chdir rel-missing true
+bad /nonexistent "Unable to open lock file /nonexistent: No such file or directory" \
+  "${R[@]}" --lock-file /nonexistent true
+bad rel-lock "Unable to open lock file rel-lock: No such file or directory" \
+  "${R[@]}" --lock-file rel-lock true
+bad /nonexistent "Can't remount readonly on /newroot/nonexistent: realpath(destination): No such file or directory" \
+  "${R[@]}" --remount-ro /nonexistent true
+bad /usr/bin "Can't remount readonly on /newroot/usr/bin: Unable to find \"/newroot/usr/bin\" in mount table" \
+  "${R[@]}" --remount-ro /usr/bin true
+bad /nonexistent "Can't chmod 0755 /nonexistent: No such file or directory" \
+  "${R[@]}" --chmod 0755 /nonexistent true
+bad /usr/bin/true "Can't chmod 0755 /usr/bin/true: Read-only file system" \
+  "${R[@]}" --chmod 0755 /usr/bin/true true
+bad_user "$W/locked/inner" "Can't find source path $W/locked/inner: Permission denied" \
+  "${R[@]}" --bind "$W/locked/inner" /x true
+bad_user /mq "Can't mount mqueue on /newroot/mq: Operation not permitted" "${R[@]}" --mqueue /mq true
+# Sources are all resolved before the first operation: the --dir into the
+# bound host directory must not happen.
+bad "$W/missing" "Can't find source path $W/missing: No such file or directory" \
+  "${R[@]}" --bind "$W/d" /d --dir /d/must-not-exist --bind "$W/missing" /y true
+
+# ------------------------------------------------ files where directories are needed, and back
+
+bad /x "Can't mkdir /x: Not a directory" "${R[@]}" --file 9 /x --dir /x true
+bad /x "Can't mkdir /x: Not a directory" "${R[@]}" --file 9 /x --tmpfs /x true
+bad /x "Can't mkdir /x: Not a directory" "${R[@]}" --file 9 /x --bind "$W/d" /x true
+bad /x "Can't create file at /x: Is a directory" "${R[@]}" --dir /x --bind "$W/f" /x true
+bad /x "Can't create file /x: Is a directory" "${R[@]}" --dir /x --file 9 /x true
+bad /x/y "Can't mkdir parents for /x/y: Not a directory" "${R[@]}" --bind "$W/f" /x --dir /x/y true
+bad /usr/bin/true "Can't chdir to /usr/bin/true: Not a directory" "${R[@]}" --chdir /usr/bin/true true
+bad /usr "Can't make symlink at /usr: destination exists and is not a symlink" \
+  "${R[@]}" --symlink a /usr true
+bad /l "Can't make symlink at /l: existing destination is a" "${R[@]}" --symlink a /l --symlink b /l true
+bad /usr/x "Can't create file /usr/x: Read-only file system" "${R[@]}" --file 9 /usr/x true
+bad /ro/x "Can't mkdir /ro/x: Read-only file system" "${R[@]}" --ro-bind "$W/d" /ro --dir /ro/x true
+
+# ------------------------------------------------ destinations under /proc and through symlinks
+
+P=(--proc /proc)
+bad /proc/foo "Can't mkdir /proc/foo: No such file or directory" "${R[@]}" "${P[@]}" --dir /proc/foo true
+bad /proc/x "Can't create file /proc/x: No such file or directory" "${R[@]}" "${P[@]}" --file 9 /proc/x true
+bad /proc/y "Can't make symlink at /proc/y: No such file or directory" "${R[@]}" "${P[@]}" --symlink x /proc/y true
+bad /proc/sys/kernel/newfile "Can't create file at /proc/sys/kernel/newfile: No such file or directory" \
+  "${R[@]}" "${P[@]}" --bind "$W/f" /proc/sys/kernel/newfile true
+# Absolute symlink targets are not the sandbox's (2.1): fails, host untouched.
+bad /l/y "~Can't mkdir /l/y: .*" "${R[@]}" --symlink /usr/lib /l --dir /l/y true
+bad /l/x "Can't mkdir /l/x: No such file or directory" "${R[@]}" --symlink "$W/d" /l --dir /l/x true
+bad /a/loop/x "~Can't mkdir (parents for )?/a/loop/x: Too many levels of symbolic links" \
+  "${R[@]}" --dir /a --symlink loop /a/loop --dir /a/loop/x true
+
+# ------------------------------------------------ paths longer than PATH_MAX / NAME_MAX
+
+# (An existing source spelled longer than PATH_MAX works, as in bubblewrap.)
+bad "$LONG" "Can't find source path $LONG: No such file or directory" "${R[@]}" --bind "$LONG" /x true
+bad "$LONG" "Can't mkdir parents for $LONG: File name too long" "${R[@]}" --bind "$W/d" "$LONG" true
+bad "$LONG" "Can't mkdir parents for $LONG: File name too long" "${R[@]}" --dir "$LONG" true
+bad "$LONG" "Can't chdir to $LONG: File name too long" "${R[@]}" --chdir "$LONG" true
+bad "$LONG" "Unable to open lock file $LONG: File name too long" "${R[@]}" --lock-file "$LONG" true
+bad /x "Can't make symlink at /x: File name too long" "${R[@]}" --symlink "$LONG" /x true
+bad "$LONGNAME" "Can't mkdir /$LONGNAME: File name too long" "${R[@]}" --dir "/$LONGNAME" true
+
+# ------------------------------------------------ overlay misuse (2.12)
+
+L=$W/lower
+SRC_MSG="--overlay-src must be followed by another --overlay-src or one of --overlay, --tmp-overlay, or --ro-overlay"
+OVL_MSG="overlay directories may not overlap"
+bad --overlay "--overlay requires at least one --overlay-src" --overlay "$W/upper" "$W/work" /o true
+bad --tmp-overlay "--tmp-overlay requires at least one --overlay-src" --tmp-overlay /o true
+bad --ro-overlay "--ro-overlay requires at least two --overlay-src" --overlay-src "$L" --ro-overlay /o true
+bad --overlay-src "$SRC_MSG" --overlay-src "$L" --bind "$W/d" /o true
+bad --overlay-src "$SRC_MSG" --overlay-src "$L" true
+bad --overlay-src "$SRC_MSG" --overlay-src "$L" -- true
+bad --overlay-src "$SRC_MSG" --overlay-src "$L" --tmp-overlay /o --overlay-src "$L" true
+bad --overlay-src "$SRC_MSG" --overlay-src "$L" --file 9 /o --tmp-overlay /o true
+bad --overlay-src "$SRC_MSG" --overlay-src "$L" --args 9 --tmp-overlay /o true
+bad --perms "--perms must be followed by an option that creates a file" \
+  --perms 0700 --overlay-src "$L" --tmp-overlay /o true
+bad --size "--size must be followed by --tmpfs or --tmp-overlay" \
+  --overlay-src "$L" --size 4096 --overlay "$W/upper" "$W/work" /o true
+bad "$W/missing" "Can't find source path $W/missing: No such file or directory" \
+  "${R[@]}" --overlay-src "$W/missing" --tmp-overlay /o true
+bad "$W/missing" "Can't find source path $W/missing: No such file or directory" \
+  "${R[@]}" --overlay-src "$L" --overlay "$W/missing" "$W/work" /o true
+bad "$W/missing" "Can't find source path $W/missing: No such file or directory" \
+  "${R[@]}" --overlay-src "$L" --overlay "$W/upper" "$W/missing" /o true
+bad "$W/f" "--overlay-src $W/f: not a directory" "${R[@]}" --overlay-src "$W/f" --tmp-overlay /o true
+bad "$W/f" "--overlay RWSRC $W/f: not a directory" \
+  "${R[@]}" --overlay-src "$L" --overlay "$W/f" "$W/work" /o true
+bad "$W/f" "--overlay WORKDIR $W/f: not a directory" \
+  "${R[@]}" --overlay-src "$L" --overlay "$W/upper" "$W/f" /o true
+bad "$L" "--overlay RWSRC $L overlaps --overlay-src $L: $OVL_MSG" \
+  "${R[@]}" --overlay-src "$L" --overlay "$L" "$W/work" /o true
+bad "$W/upper" "--overlay WORKDIR $W/upper overlaps --overlay RWSRC $W/upper: $OVL_MSG" \
+  "${R[@]}" --overlay-src "$L" --overlay "$W/upper" "$W/upper" /o true
+bad "$L" "--overlay WORKDIR $L overlaps --overlay-src $L: $OVL_MSG" \
+  "${R[@]}" --overlay-src "$L" --overlay "$W/upper" "$L" /o true
+bad "$L" "--overlay-src $L overlaps --overlay-src $L: $OVL_MSG" \
+  "${R[@]}" --overlay-src "$L" --overlay-src "$L" --ro-overlay /o true
+bad "$W/nest" "--overlay RWSRC $W/nest/inner overlaps --overlay-src $W/nest: $OVL_MSG" \
+  "${R[@]}" --overlay-src "$W/nest" --overlay "$W/nest/inner" "$W/work" /o true
+bad "$W/nest" "--overlay-src $W/nest/inner overlaps --overlay RWSRC $W/nest: $OVL_MSG" \
+  "${R[@]}" --overlay-src "$W/nest/inner" --overlay "$W/nest" "$W/work" /o true
+bad "$W/full-work" "--overlay: WORKDIR $W/full-work is not an empty directory" \
+  "${R[@]}" --overlay-src "$L" --overlay "$W/upper" "$W/full-work" /o true
+if [ -n "$OTHER_FS" ]; then
+  bad "$OTHER_FS" "--overlay: WORKDIR $OTHER_FS and RWSRC $W/upper must be on the same filesystem" \
+    "${R[@]}" --overlay-src "$L" --overlay "$W/upper" "$OTHER_FS" /o true
+fi
+bad /o "Can't mkdir /o: Not a directory" "${R[@]}" --file 9 /o --overlay-src "$L" --tmp-overlay /o true
+bad /proc/o "Can't mkdir /proc/o: No such file or directory" \
+  "${R[@]}" "${P[@]}" --overlay-src "$L" --overlay-src "$W/lower2" --ro-overlay /proc/o true
+mapfile -t layers < <(for _ in $(seq 501); do printf '%s\n' --overlay-src "$L"; done)
+bad --overlay-src "--overlay-src: too many layers (501), the kernel allows at most 500" \
+  "${layers[@]}" --ro-overlay /o true
+unset layers
+bad "$LONG" "Can't find source path $LONG: No such file or directory" \
+  "${R[@]}" --overlay-src "$LONG" --tmp-overlay /o true
+bad_user "$W/locked" "Can't access --overlay-src $W/locked: Permission denied" \
+  "${R[@]}" --overlay-src "$W/locked" --tmp-overlay /o true
+
+# ------------------------------------------------ summary
+
+chmod 0755 "$W/locked"
+diag "$n_cases bad-input cases"
+if [ "$n_cases" -ge 60 ]; then
+  pass "the battery has at least 60 cases ($n_cases)"
+else
+  fail "the battery has at least 60 cases" "only $n_cases"
+fi
+done_testing

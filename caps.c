@@ -24,15 +24,15 @@ capget_raw (struct __user_cap_data_struct data[2])
 }
 
 static int
-capset_raw (uint64_t set)
+capset_raw (uint64_t set, uint64_t inheritable)
 {
   struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
   struct __user_cap_data_struct data[2];
   memset (data, 0, sizeof data);
   for (int i = 0; i < 2; i++)
     {
-      uint32_t v = (uint32_t) (set >> (32 * i));
-      data[i].effective = data[i].permitted = data[i].inheritable = v;
+      data[i].effective = data[i].permitted = (uint32_t) (set >> (32 * i));
+      data[i].inheritable = (uint32_t) (inheritable >> (32 * i));
     }
   return syscall (SYS_capset, &hdr, data);
 }
@@ -117,7 +117,10 @@ caps_apply_final (struct caps_state *st, const struct plan *plan)
             && prctl (PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL)
           die_with_error ("Dropping capability %d from bounding set", cap);
     }
-  if (capset_raw (st->final) != 0)
+  /* Inheritable (needed for ambient) only for an explicit --cap-add or
+   * --cap-drop, as bubblewrap: by default nothing survives an exec under
+   * a non-zero uid. */
+  if (capset_raw (st->final, has_edits ? st->final : 0) != 0)
     die_with_error ("capset failed");
 }
 
@@ -137,6 +140,6 @@ caps_raise_ambient (const struct caps_state *st, const struct plan *plan)
 void
 caps_drop_all (void)
 {
-  if (capset_raw (0) != 0)
+  if (capset_raw (0, 0) != 0)
     die_with_error ("capset failed");
 }

@@ -41,6 +41,7 @@ struct sandbox_fds
 {
   int exec_status;   /* write end, O_CLOEXEC: closes on successful exec */
   int release;       /* read end of the monitor's go (S2), or -1 */
+  int reaper_ready;  /* read end: the pid-1 helper is set up, or -1 */
   sigset_t saved_mask;
   int clone_flags;
 };
@@ -106,6 +107,19 @@ exec_command (struct runtime *rt, struct sandbox_fds *fds)
 
   if (plan->sync_fd >= 0 && !plan->as_pid_1)
     (void) close (plan->sync_fd);
+  /* The command may not run before the pid-1 helper has dropped its
+   * capabilities and holds the --lock-file locks the caller relies on. */
+  if (fds->reaper_ready >= 0)
+    {
+      char go;
+      ssize_t n;
+      do
+        n = read (fds->reaper_ready, &go, 1);
+      while (n < 0 && errno == EINTR);
+      if (n != 1)
+        _exit (1);
+      (void) close (fds->reaper_ready);
+    }
   arm_parent_death_signal (plan);
   caps_raise_ambient (&rt->caps, plan);
   if (sigprocmask (SIG_SETMASK, &fds->saved_mask, NULL) != 0)
@@ -130,18 +144,28 @@ exec_command (struct runtime *rt, struct sandbox_fds *fds)
 /* ---- pid 1 ------------------------------------------------------------- */
 
 static void
-close_fds_except (int keep)
+close_fds_except (int keep_a, int keep_b)
 {
   /* The reaper outlives setup; it must hold no fd the caller passed
-   * (only --sync-fd, whose closing tells the peer we are gone). */
-  if (keep < 3)
-    (void) close_range (3, ~0U, 0);
-  else
+   * (only --sync-fd, whose closing tells the peer we are gone) besides
+   * the command's go pipe, which it closes itself. */
+  int lo = keep_a < keep_b ? keep_a : keep_b;
+  int hi = keep_a < keep_b ? keep_b : keep_a;
+  unsigned int next = 3;
+
+  if (lo >= 3)
     {
-      if (keep > 3)
-        (void) close_range (3, keep - 1, 0);
-      (void) close_range (keep + 1, ~0U, 0);
+      if ((unsigned int) lo > next)
+        (void) close_range (next, lo - 1, 0);
+      next = lo + 1;
     }
+  if (hi >= 3 && hi != lo)
+    {
+      if ((unsigned int) hi > next)
+        (void) close_range (next, hi - 1, 0);
+      next = hi + 1;
+    }
+  (void) close_range (next, ~0U, 0);
 }
 
 static void
@@ -160,14 +184,16 @@ take_locks (const struct plan *plan)
 }
 
 static void BWRAP_NORETURN
-reaper_main (struct runtime *rt, pid_t command_pid, const sigset_t *mask)
+reaper_main (struct runtime *rt, pid_t command_pid, int ready_fd, const sigset_t *mask)
 {
   struct plan *plan = rt->plan;
   int sfd;
 
-  close_fds_except (plan->sync_fd);
+  close_fds_except (plan->sync_fd, ready_fd);
   caps_drop_all ();
   take_locks (plan);
+  (void) write_all (ready_fd, &(char) { 'r' }, 1);
+  (void) close (ready_fd);
   arm_parent_death_signal (plan);
   seccomp_install (&rt->seccomp);
   sfd = open_signalfd (mask);
@@ -296,13 +322,22 @@ sandbox_main (struct runtime *rt, struct sandbox_fds *fds, const sigset_t *mask)
 
   if (((flags & CLONE_NEWPID) && !plan->as_pid_1) || plan->n_lock_files > 0 || plan->sync_fd >= 0)
     {
+      int ready[2];
+
+      if (pipe2 (ready, O_CLOEXEC) != 0)
+        die_with_error ("pipe");
       command_pid = fork ();
       if (command_pid < 0)
         die_with_error ("Can't fork");
       if (command_pid == 0)
-        exec_command (rt, fds);
+        {
+          (void) close (ready[1]);
+          fds->reaper_ready = ready[0];
+          exec_command (rt, fds);
+        }
+      (void) close (ready[0]);
       (void) close (fds->exec_status);
-      reaper_main (rt, command_pid, mask);
+      reaper_main (rt, command_pid, ready[1], mask);
     }
   exec_command (rt, fds);
 }
@@ -381,7 +416,7 @@ int
 process_run (struct runtime *rt)
 {
   struct plan *plan = rt->plan;
-  struct sandbox_fds fds = { .exec_status = -1, .release = -1 };
+  struct sandbox_fds fds = { .exec_status = -1, .release = -1, .reaper_ready = -1 };
   int exec_pipe[2], release_pipe[2] = { -1, -1 };
   char buf[2];
   sigset_t mask;

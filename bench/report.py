@@ -266,7 +266,7 @@ set style fill solid 0.8 border -1
 set boxwidth 0.7
 set ylabel 'seconds'
 set yrange [0:*]
-set key top left
+set key below horizontal
 plot 'build-modes.dat' using 2:xtic(1) title 'staging', '' using 3 title 'build in sandbox'
 """
         made += _gnuplot(out, "build-modes", script)

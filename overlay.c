@@ -161,7 +161,9 @@ resolve_dir (const char *given, const char *option, int access_mode,
 
 /* Filesystems overlayfs refuses (or cannot sensibly use) as an upper layer:
  * read-only formats, pseudo filesystems, and network/FUSE filesystems whose
- * dentries need revalidation ("not supported as upperdir"). */
+ * dentries need revalidation ("not supported as upperdir").  overlayfs
+ * itself is left to the kernel, whose message names the directory
+ * (tests/integration/test-overlay.sh checks it reaches the user). */
 static const struct
 {
   uint32_t magic;
@@ -480,27 +482,44 @@ open_host_dir (int oldroot_fd, const char *path, const char *what, struct bwrap_
  * limited to 256 bytes), so there we pass <proc_fd_dir>/<fd>, which names
  * exactly the directory already opened.  *use_string remembers what
  * worked.  -EOPNOTSUPP: a legacy fs context (overlayfs before Linux 6.5),
- * which parses only at CMD_CREATE, after our fds are gone: use mount(2). */
+ * which parses only at CMD_CREATE, after our fds are gone: use mount(2).
+ * On failure *ret_text gets the kernel's log text (NULL if none); reading
+ * the log empties it, so the caller must use this, not read again. */
 static int
-fs_set_dir (int fs, const char *key, int dir_fd, const char *proc_fd_dir, bool *use_string)
+fs_set_dir (int fs, const char *key, int dir_fd, const char *proc_fd_dir, bool *use_string,
+            char **ret_text)
 {
   char path[PATH_MAX];
+  int r;
 
+  *ret_text = NULL;
   if (!*use_string)
     {
       if (fsconfig (fs, FSCONFIG_SET_FD, key, NULL, dir_fd) == 0)
         return 0;
-      if (errno != EINVAL)
-        return -errno;
-      cleanup_free char *text = read_fs_log (fs);
-      if (text != NULL && strstr (text, "Legacy") != NULL)
+      r = -errno;
+      *ret_text = read_fs_log (fs);
+      if (r != -EINVAL)
+        return r;
+      if (*ret_text != NULL && strstr (*ret_text, "Legacy") != NULL)
         return -EOPNOTSUPP;
+      /* Only "Bad value for '<key>'" (or no log at all) means this kernel
+       * takes no fd for key.  Any other EINVAL is the kernel refusing the
+       * directory itself ("filesystem on ... not supported as upperdir"):
+       * retrying with the /proc string would only replace that message by
+       * one naming /oldroot/proc/self/fd/N. */
+      if (*ret_text != NULL && strstr (*ret_text, "Bad value") == NULL)
+        return r;
+      free (*ret_text);
+      *ret_text = NULL;
       *use_string = true;
     }
   snprintf (path, sizeof path, "%s/%d", proc_fd_dir, dir_fd);
   if (fsconfig (fs, FSCONFIG_SET_STRING, key, path, 0) == 0)
     return 0;
-  return -errno;
+  r = -errno;
+  *ret_text = read_fs_log (fs);
+  return r;
 }
 
 /* New mount API.  Layers are opened and handed over one at a time and
@@ -530,7 +549,8 @@ mount_new_api (const struct setup_op *op, int oldroot_fd, int upper_fd, int work
       cleanup_fd int fd = open_host_dir (oldroot_fd, path, "overlay layer", err);
       if (fd < 0)
         return fd;
-      r = fs_set_dir (fs, "lowerdir+", fd, proc_fd_dir, &use_string);
+      cleanup_free char *text = NULL;
+      r = fs_set_dir (fs, "lowerdir+", fd, proc_fd_dir, &use_string, &text);
       if (r == -EOPNOTSUPP)
         {
           *ret_unsupported = true;
@@ -538,7 +558,6 @@ mount_new_api (const struct setup_op *op, int oldroot_fd, int upper_fd, int work
         }
       if (r < 0)
         {
-          cleanup_free char *text = read_fs_log (fs);
           /* Linux 6.5-6.7: "overlay: Unknown parameter 'lowerdir+'". */
           *ret_unsupported = (k == 0 && r == -EINVAL && text != NULL
                               && strstr (text, "Unknown parameter") != NULL);
@@ -546,13 +565,19 @@ mount_new_api (const struct setup_op *op, int oldroot_fd, int upper_fd, int work
         }
     }
   use_string = false;
-  if (upper_fd >= 0
-      && ((r = fs_set_dir (fs, "upperdir", upper_fd, proc_fd_dir, &use_string)) < 0
-          || (r = fs_set_dir (fs, "workdir", work_fd, proc_fd_dir, &use_string)) < 0))
-    return fs_error (fs, -r, what, op->dest, err);
+  if (upper_fd >= 0)
+    {
+      cleanup_free char *text = NULL;
+      if ((r = fs_set_dir (fs, "upperdir", upper_fd, proc_fd_dir, &use_string, &text)) < 0)
+        return mount_error (-r, text, what, op->dest, err);
+      if ((r = fs_set_dir (fs, "workdir", work_fd, proc_fd_dir, &use_string, &text)) < 0)
+        return mount_error (-r, text, what, op->dest, err);
+    }
   /* Always, as bubblewrap does: needed in a user namespace, and it keeps
-   * whiteouts in user.overlay.* xattrs the caller can manage. */
+   * whiteouts in user.overlay.* xattrs the caller can manage.  "source":
+   * mountinfo then says "overlay" as with mount(2), not "none". */
   if (fsconfig (fs, FSCONFIG_SET_FLAG, "userxattr", NULL, 0) != 0
+      || fsconfig (fs, FSCONFIG_SET_STRING, "source", "overlay", 0) != 0
       || fsconfig (fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) != 0)
     return fs_error (fs, errno, what, op->dest, err);
   mnt = fsmount (fs, FSMOUNT_CLOEXEC, 0);

@@ -1,0 +1,161 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.0-or-later
+# Deterministic teardown (issue 9, beyond bubblewrap): with --unshare-pid,
+# when bwrap returns no process of the sandbox is left and its mounts are
+# gone, so the caller can unmount the FUSE store it used as an overlay lower
+# layer right away.  Checked TEARDOWN_ROUNDS (default 100) times in a row,
+# with and without the command leaving a background process behind.
+#
+# Why three checks per round: `fusermount3 -u` of the host mount succeeds
+# even while a sandbox still holds the overlay (the sandbox's copy of the
+# mount is private to it), so on its own it could not fail.  What a
+# lingering sandbox does change is (a) its processes still exist and (b) the
+# FUSE superblock stays referenced, so the squashfuse daemon keeps running
+# after the unmount.  The control at the end shows (a) and (b) fire when
+# processes do outlive bwrap (no pid namespace).
+#
+# (b) has one false alarm: any mount namespace created anywhere on the
+# machine while the FUSE mount exists (another test's or benchmark's
+# sandbox, `unshare -m`) holds a copy of it, and with it the superblock.
+# Such a copy shows the FUSE device in that process's mountinfo, which our
+# own sandbox's never does (its old root, where the FUSE mount was, is
+# detached; it sees the overlay only).  Rounds hit by that are counted as
+# disturbed and reported, not failed.
+
+. "$(dirname "$0")/lib.sh"
+
+is_root || require have_overlay_userns
+require have_squashfuse
+command -v pgrep >/dev/null || skip_all "pgrep not installed (procps)"
+
+T=$TEST_TMP
+ROUNDS=${TEARDOWN_ROUNDS:-100}
+mkdir -p "$T/tree/d"
+echo data >"$T/tree/d/f"
+make_squashfs "$T/tree" "$T/tree.sqfs" || skip_all "mksquashfs failed"
+MP=$T/mnt
+mkdir -p "$MP"
+register_mount "$MP" fuse
+
+# Mount the image with squashfuse in the foreground, as a child of a
+# subshell that records the daemon's exit in $T/exit.<round>; the FUSE
+# device number goes to $T/dev.<round>.
+start_daemon ()
+{
+  local n=$1
+  # (stdout away from the caller's $(...), which would wait for it.)
+  (
+    squashfuse -f "$T/tree.sqfs" "$MP" 2>"$T/daemon.err" &
+    echo "$!" >"$T/pid.$n"
+    wait "$!"
+    echo "$?" >"$T/exit.$n"
+  ) >/dev/null &
+  wait_for 10 mountpoint -q "$MP" && mountpoint -d "$MP" >"$T/dev.$n"
+}
+daemon_gone () { [ -e "$T/exit.$1" ]; }
+
+# Processes (other than in our own mount namespace) with a copy of the
+# FUSE mount of round $1.
+foreign_copies ()
+{
+  local dev f p
+  dev=$(cat "$T/dev.$1")
+  for f in $(grep -l " $dev " /proc/[0-9]*/mountinfo 2>/dev/null); do
+    p=${f%/mountinfo}
+    [ "$(readlink "$p/ns/mnt")" = "$(readlink /proc/self/ns/mnt)" ] && continue
+    echo "${p#/proc/}: $({ tr '\0' ' ' <"$p/cmdline"; } 2>/dev/null | cut -c1-100)"
+  done
+}
+
+# A command that leaves "$1" running in the background, holding the
+# overlay at /m, and prints /m/d/f once it has started.
+leftover ()
+{
+  echo "cd /m/d && (echo up > /m/d/started; exec $1) </m/d/f >/dev/null 2>&1 &
+        while [ ! -s /m/d/started ]; do sleep 0.01; done; cat /m/d/f"
+}
+
+# round VARIANT N: one bwrap run and the checks right after it returns.
+# Prints nothing on success, "disturbed: ..." for (b)'s false alarm, or
+# the reason of a failure.
+round ()
+{
+  local variant=$1 n=$2 tag=$1$2 marker left copies
+  marker="sleep $((7770000 + n))"
+  start_daemon "$tag" || { echo "squashfuse mount failed: $(cat "$T/daemon.err")"; return; }
+  case $variant in
+    plain)
+      run_bwrap --unshare-pid "${BASE[@]}" --dev /dev --overlay-src "$MP" --tmp-overlay /m cat /m/d/f ;;
+    background)
+      # The leftover holds the overlay (cwd and an open file in it); the
+      # command returns only once it runs.  --dev: dash opens /dev/null
+      # for a background command and skips the command when it cannot.
+      run_bwrap --unshare-pid "${BASE[@]}" --dev /dev --overlay-src "$MP" --tmp-overlay /m \
+        sh -c "$(leftover "$marker")" ;;
+  esac
+  # Immediately: no sandbox process may be left.
+  left=$(pgrep -x -f "$marker")
+  if [ "$RUN_RC" != 0 ] || [ "$RUN_OUT" != data ]; then
+    echo "bwrap failed: status $RUN_RC, stdout '$RUN_OUT', stderr '$RUN_ERR'"
+  elif [ -n "$left" ]; then
+    echo "sandbox process '$marker' (pid $left) still alive when bwrap returned"
+  elif ! fusermount3 -u "$MP" 2>"$T/fusermount.err"; then
+    echo "fusermount3 -u failed: $(cat "$T/fusermount.err")"
+  elif ! wait_for 10 daemon_gone "$tag"; then
+    copies=$(foreign_copies "$tag")
+    if [ -n "$copies" ]; then
+      echo "disturbed: another mount namespace holds a copy of the FUSE mount: $copies"
+      # That copy is stale; stop serving it so nothing of ours lingers.
+      kill -TERM "$(cat "$T/pid.$tag")" 2>/dev/null
+      wait_for 10 daemon_gone "$tag"
+    else
+      echo "squashfuse still serving 10 s after the unmount: its superblock is still in use"
+    fi
+  fi
+  if [ -n "$left" ]; then
+    kill -KILL $left 2>/dev/null
+  fi
+  # Leave no mount for the next round, whatever happened.
+  if mountpoint -q "$MP"; then
+    fusermount3 -u "$MP" 2>/dev/null || fusermount3 -u -z "$MP" 2>/dev/null
+  fi
+}
+
+for variant in plain background; do
+  failures=0 disturbed=0
+  first= first_disturbed=
+  for ((n = 0; n < ROUNDS; n++)); do
+    why=$(round "$variant" "$n")
+    case $why in
+      "") ;;
+      disturbed:*)
+        disturbed=$((disturbed + 1))
+        [ -n "$first_disturbed" ] || first_disturbed="round $n: $why" ;;
+      *)
+        failures=$((failures + 1))
+        [ -n "$first" ] || first="round $n: $why" ;;
+    esac
+  done
+  [ "$disturbed" = 0 ] || diag "$variant: $disturbed rounds disturbed by other mount namespaces, first: $first_disturbed"
+  if [ "$failures" = 0 ]; then
+    pass "teardown ($variant): $ROUNDS rounds, each time no sandbox process left, fusermount3 -u succeeded and squashfuse exited"
+  else
+    fail "teardown ($variant): $failures of $ROUNDS rounds failed" "$first"
+  fi
+done
+
+# Control: without a pid namespace the background process outlives bwrap
+# (as with bubblewrap); both checks notice it.
+marker="sleep 7779999"
+start_daemon control
+run_bwrap "${BASE[@]}" --dev /dev --overlay-src "$MP" --tmp-overlay /m sh -c "$(leftover "$marker")"
+left=$(pgrep -x -f "$marker")
+for pid in $left; do register_pid "$pid"; done
+check "(control) without --unshare-pid the leftover process is seen" test -n "$left"
+fusermount3 -u "$MP"
+sleep 2
+check_not "(control) ... and keeps squashfuse serving after the unmount" daemon_gone control
+[ -n "$left" ] && kill -KILL $left
+check "(control) once it is gone, squashfuse exits" wait_for 10 daemon_gone control
+
+done_testing

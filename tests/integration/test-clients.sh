@@ -1,0 +1,535 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.0-or-later
+# What clients of bubblewrap rely on, seen from the outside:
+#   - `--version` prints `bubblewrap MAJOR.MINOR.PATCH` (BuildStream splits
+#     it and compares the numbers), at least 0.11.1;
+#   - every option `--help` lists is parsed with exactly its arguments and
+#     works in a plausible command line;
+#   - BuildStream's user namespace probe;
+#   - process layout: bwrap -> pid-1 helper -> COMMAND with --unshare-pid
+#     (BuildStream kills bwrap's first child and stops its grandchild);
+#   - SIGTERM / SIGINT sent to bwrap reach COMMAND, its exit status comes
+#     back; SIGKILL of the pid-1 helper ends the sandbox;
+#   - teardown: with --unshare-pid no sandbox process is left the moment
+#     bwrap returns.
+# Reference: BWRAP-REFERENCE.md 1, 6.2, 6.3, 6.4.
+
+. "$(dirname "$0")/lib.sh"
+
+T=$TEST_TMP
+mkdir -p "$T/sig"
+
+# ------------------------------------------------------------ process helpers
+
+n_mark=0
+new_mark ()
+{
+  # A unique `sleep` duration to find our processes by (a valid number).
+  n_mark=$((n_mark + 1))
+  MARK=1000.$$$n_mark
+}
+
+# sleep_pids MARK: pids of `sleep MARK` (builtins only: fast and without
+# forks, so a check right after bwrap returns really is right after).
+sleep_pids ()
+{
+  local f args
+  for f in /proc/[0-9]*/cmdline; do
+    mapfile -d '' -t args 2>/dev/null <"$f" || continue
+    if [ "${#args[@]}" = 2 ] && [ "${args[0]}" = sleep ] && [ "${args[1]}" = "$1" ]; then
+      f=${f#/proc/}
+      echo "${f%/cmdline}"
+    fi
+  done
+}
+
+children_of ()
+{
+  local f line ppid
+  for f in /proc/[0-9]*/stat; do
+    read -r line 2>/dev/null <"$f" || continue
+    line=${line##*) }  # comm may hold spaces and parentheses
+    read -r _ ppid _ <<<"$line"
+    if [ "$ppid" = "$1" ]; then
+      f=${f#/proc/}
+      echo "${f%/stat}"
+    fi
+  done
+}
+
+# tree_below PID: the chain of descendants, "comm[ns-pid] > ...", where
+# [n] is the pid inside a nested pid namespace (omitted when not nested).
+# A process with other than exactly one child ends the chain with {n}.
+tree_below ()
+{
+  local pid=$1 kids out= comm nspid
+  while :; do
+    kids=($(children_of "$pid"))
+    if [ "${#kids[@]}" != 1 ]; then
+      [ "${#kids[@]}" = 0 ] || out="$out {${#kids[@]} children}"
+      break
+    fi
+    pid=${kids[0]}
+    read -r comm <"/proc/$pid/comm" || comm=?
+    nspid=$(awk '/^NSpid:/ { if (NF > 2) print "[" $NF "]" }' "/proc/$pid/status" 2>/dev/null)
+    out="${out:+$out > }$comm$nspid"
+  done
+  echo "$out"
+}
+
+# ------------------------------------------------------------ --version
+
+run_bwrap --version
+assert_rc 0 "--version exits 0"
+assert_stderr_empty "--version: nothing on stderr"
+assert_match 'bubblewrap [0-9]+\.[0-9]+\.[0-9]+' "$RUN_OUT" "--version: one line 'bubblewrap MAJOR.MINOR.PATCH'"
+# As BuildStream 1.6 reads it: second word, three integers.
+read -r _ version <<<"$RUN_OUT"
+IFS=. read -r v_major v_minor v_patch <<<"$version"
+if [[ "$v_major.$v_minor.$v_patch" =~ ^[0-9]+\.[0-9]+\.[0-9]+$ ]] &&
+   { [ "$v_major" -gt 0 ] ||
+     { [ "$v_minor" -gt 11 ] || { [ "$v_minor" = 11 ] && [ "$v_patch" -ge 1 ]; }; }; }; then
+  pass "--version: $version >= 0.11.1"
+else
+  fail "--version: version >= 0.11.1" "read: '$version'"
+fi
+
+# ------------------------------------------------------------ BuildStream's probe
+
+# bst 1.6 runs exactly this and uses user namespaces iff it prints root.
+run_bwrap --ro-bind / / --unshare-user --uid 0 --gid 0 whoami
+if have_userns; then
+  assert_stdout_is "root" "BuildStream's probe: --ro-bind / / --unshare-user --uid 0 --gid 0 whoami"
+  assert_rc 0 "BuildStream's probe exits 0"
+else
+  skip_n 2 "$SKIP_REASON" "BuildStream's probe"
+fi
+
+# ------------------------------------------------------------ every --help option
+
+# Fixtures for the options' arguments.  Each run opens fresh fds:
+#   5 --args data        6 a file with content   7 a directory
+#   8 an output file     9 a seccomp program (one instruction: allow)
+#   3, 4, 10  the user namespaces U1, U2 and the pid namespace P below
+mkdir -p "$T/src" "$T/lower" "$T/lower2" "$T/upper" "$T/work"
+echo lower >"$T/lower/f"
+printf -- '--chdir\0/\0' >"$T/fd-args"
+printf 'some data\n' >"$T/fd-data"
+# struct sock_filter { u16 code = BPF_RET|BPF_K; u8 jt, jf; u32 k = SECCOMP_RET_ALLOW }
+printf '\006\000\000\000\000\000\377\177' >"$T/fd-seccomp"
+: >"$T/lockfile"
+
+# Namespaces to join: U1 (a user namespace mapping root to us), P (a pid
+# namespace owned by U1) and U2 (a user namespace inside U1).
+holder=
+if have_userns && command -v unshare >/dev/null; then
+  unshare --user --map-root-user --pid --fork \
+    sh -c 'unshare --user --map-root-user sleep 600 & wait' >/dev/null 2>&1 &
+  holder=$!
+  register_pid "$holder"
+  disown "$holder"  # no "Killed" job report when it is killed at the end
+  inner=
+  # holder (unshare, in U1) > sh (pid 1 of P) > sleep (in U2, once the
+  # inner unshare has run)
+  find_inner ()
+  {
+    local sh
+    sh=$(children_of "$holder")
+    [ -n "$sh" ] || return 1
+    inner=$(children_of "$sh")
+    [ -n "$inner" ] &&
+      [ "$(readlink "/proc/$inner/ns/user")" != "$(readlink "/proc/$holder/ns/user")" ]
+  }
+  if wait_for 10 find_inner; then
+    register_pid "$inner"
+  else
+    holder=
+  fi
+fi
+
+# option_case OPT: sets PRE, OWN (OPT's own arguments), POST, NEED (a probe)
+# and ERR (expected one-line error instead of success); 1 if OPT is new.
+option_case ()
+{
+  PRE=() OWN=() POST=() NEED= ERR= RUN=run_case
+  case $1 in
+    --args) OWN=(5) ;;
+    --argv0) OWN=(renamed) ;;
+    --level-prefix | --unshare-user-try | --unshare-ipc | --unshare-pid | \
+      --unshare-net | --unshare-uts | --unshare-cgroup-try | --clearenv | \
+      --new-session | --die-with-parent) ;;
+    --unshare-all | --unshare-user | --unshare-cgroup) NEED=have_userns ;;
+    --share-net) PRE=(--unshare-all) NEED=have_userns ;;
+    --userns) OWN=(3) NEED=have_holder ;;
+    --userns2) PRE=(--userns 3) OWN=(4) NEED=have_holder ;;
+    --pidns) PRE=(--userns 3) OWN=(10) NEED=have_holder ;;
+    --disable-userns) PRE=(--unshare-user) NEED=have_userns ;;
+    --assert-userns-disabled) PRE=(--unshare-user --disable-userns) NEED=have_userns ;;
+    --uid | --gid) PRE=(--unshare-user) OWN=(1234) NEED=have_userns ;;
+    --hostname) PRE=(--unshare-uts) OWN=(clienthost) ;;
+    --chdir) OWN=(/usr) ;;
+    --setenv) OWN=(CLIENT_VAR value) ;;
+    --unsetenv) OWN=(HOME) ;;
+    --lock-file) PRE=(--bind "$T/lockfile" /lock) OWN=(/lock) ;;
+    --sync-fd) OWN=(8) ;;
+    --bind | --dev-bind | --ro-bind | --bind-try | --dev-bind-try | --ro-bind-try)
+      OWN=("$T/src" /mnt) ;;
+    --bind-fd | --ro-bind-fd) OWN=(7 /mnt) ;;
+    --remount-ro) PRE=(--bind "$T/src" /mnt) OWN=(/mnt) ;;
+    --overlay-src) OWN=("$T/lower") POST=(--tmp-overlay /mnt) NEED=have_overlay ;;
+    --overlay) PRE=(--overlay-src "$T/lower") OWN=("$T/upper" "$T/work" /mnt) NEED=have_overlay ;;
+    --tmp-overlay) PRE=(--overlay-src "$T/lower") OWN=(/mnt) NEED=have_overlay ;;
+    --ro-overlay) PRE=(--overlay-src "$T/lower" --overlay-src "$T/lower2") OWN=(/mnt) NEED=have_overlay ;;
+    --exec-label | --file-label)
+      OWN=(system_u:object_r:tmp_t:s0)
+      have_selinux || ERR="bwrap: labeling not supported on this system" ;;
+    --proc) OWN=(/proc) ;;
+    --dev) OWN=(/dev) ;;
+    --tmpfs) OWN=(/tmp) ;;
+    --mqueue) PRE=(--unshare-ipc) OWN=(/dev/mqueue) ;;
+    --dir) OWN=(/d) ;;
+    --file | --bind-data | --ro-bind-data) OWN=(6 /f) ;;
+    --symlink) OWN=(usr/bin /bin2) ;;
+    --seccomp | --add-seccomp-fd) OWN=(9) ;;
+    --block-fd) OWN=(6) ;;
+    --userns-block-fd)
+      # bwrap writes no id maps then: the run needs a helper (below).
+      PRE=(--unshare-user --info-fd 8) OWN=(6) NEED=have_userns RUN=userns_block_fd_client ;;
+    --info-fd | --json-status-fd) OWN=(8) ;;
+    --as-pid-1) PRE=(--unshare-pid) ;;
+    --cap-add | --cap-drop) PRE=(--unshare-user) OWN=(CAP_CHOWN) NEED=have_userns ;;
+    --perms) OWN=(0700) POST=(--dir /d) ;;
+    --size) OWN=(1048576) POST=(--tmpfs /t) ;;
+    --chmod) PRE=(--dir /d) OWN=(0700 /d) ;;
+    *) return 1 ;;
+  esac
+  return 0
+}
+have_holder ()
+{
+  [ -n "$holder" ] && return 0
+  SKIP_REASON="could not create namespaces to join (unshare)"
+  return 1
+}
+have_overlay ()
+{
+  is_root || have_overlay_userns
+}
+have_selinux ()
+{
+  [ -e /sys/fs/selinux/enforce ]
+}
+
+# run_case WORDS...: run with the fixture fds open (fresh for each run).
+run_case ()
+{
+  if [ -n "$holder" ]; then
+    run "$@" 3<"/proc/$holder/ns/user" 4<"/proc/$inner/ns/user" 5<"$T/fd-args" 6<"$T/fd-data" \
+      7<"$T/src" 8>"$T/fd-out" 9<"$T/fd-seccomp" 10<"/proc/$holder/ns/pid_for_children"
+  else
+    run "$@" 5<"$T/fd-args" 6<"$T/fd-data" 7<"$T/src" 8>"$T/fd-out" 9<"$T/fd-seccomp"
+  fi
+}
+
+# userns_block_fd_client BWRAP ARGS... (ending with --info-fd 8
+# --userns-block-fd 6 true): play the helper --userns-block-fd is for.
+# Read child-pid from the info fd, write identity maps for our uid and gid
+# into the sandbox's user namespace, then release the sandbox.  Sets RUN_*.
+userns_block_fd_client ()
+{
+  local bw info_r block_w doc child
+  rm -f "$T/info.fifo" "$T/block.fifo"
+  mkfifo "$T/info.fifo" "$T/block.fifo"
+  # bash opens 8 then 6 in the child; open our ends in the same order.
+  timeout -k 5 "$RUN_TIMEOUT" "$@" 8>"$T/info.fifo" 6<"$T/block.fifo" \
+    >"$T/.out" 2>"$T/.err" </dev/null &
+  bw=$!
+  exec {info_r}<"$T/info.fifo" {block_w}>"$T/block.fifo"
+  IFS= read -r -t 10 -d '}' doc <&"$info_r"
+  child=$(sed -n 's/.*"child-pid": *\([0-9]*\).*/\1/p' <<<"$doc")
+  if [ -n "$child" ]; then
+    { echo "$HOST_UID $HOST_UID 1" >"/proc/$child/uid_map" &&
+      echo deny >"/proc/$child/setgroups" &&
+      echo "$HOST_GID $HOST_GID 1" >"/proc/$child/gid_map"; } 2>>"$T/.maperr"
+  else
+    echo "no child-pid in info: $doc" >>"$T/.maperr"
+  fi
+  echo x >&"$block_w"
+  exec {info_r}<&- {block_w}>&-
+  wait "$bw"
+  RUN_RC=$?
+  RUN_OUT=$(cat "$T/.out")
+  RUN_ERR=$(cat "$T/.err" "$T/.maperr" 2>/dev/null)
+  return 0
+}
+
+run_bwrap --help
+options=$(sed -n 's/^    \(--[a-z0-9-]*\).*/\1/p' <<<"$RUN_OUT")
+assert_eq 0 "$RUN_RC" "--help exits 0"
+check "--help lists options" test "$(wc -l <<<"$options")" -ge 60
+RUN_TIMEOUT=20
+for opt in $options; do
+  case $opt in
+    --help | --version)
+      run_bwrap "$opt" --ro-bind / / --unknown-later
+      if [ "$RUN_RC" = 0 ] && [ -n "$RUN_OUT" ]; then
+        pass "listed option $opt exits 0 with output, ignoring later words"
+      else
+        fail "listed option $opt exits 0 with output" "rc $RUN_RC: $RUN_ERR"
+      fi
+      continue
+      ;;
+  esac
+  if ! option_case "$opt"; then
+    fail "listed option $opt has a case in test-clients.sh" "add it to option_case"
+    continue
+  fi
+  if [ -n "$NEED" ] && ! "$NEED"; then
+    skip "listed option $opt" "$SKIP_REASON"
+    continue
+  fi
+  words=("${PRE[@]}" "$opt" "${OWN[@]}" "${POST[@]}")
+  # 1. Arity: a later --version is reached only if every word before it
+  #    was consumed as an option or an option's argument.
+  run_case "$BWRAP" "${words[@]}" --version
+  if [ -n "$ERR" ] && [ "$RUN_RC" = 1 ] && [ "$RUN_ERR" = "$ERR" ]; then
+    : # refused while parsing: arity not observable here
+  elif [ "$RUN_RC" != 0 ] || [ "$RUN_OUT" != "bubblewrap $version" ]; then
+    fail "listed option $opt takes ${#OWN[@]} argument(s): ${words[*]} --version" \
+      "exit status $RUN_RC" "stdout: $RUN_OUT" "stderr: $RUN_ERR"
+    continue
+  fi
+  # 2. It works: exit 0, no message (or the documented refusal).
+  "$RUN" "$BWRAP" "${BASE[@]}" "${words[@]}" true
+  if [ -n "$ERR" ]; then
+    if [ "$RUN_RC" = 1 ] && [ "$RUN_ERR" = "$ERR" ]; then
+      pass "listed option $opt ${OWN[*]}: parsed, then refused as documented ($ERR)"
+    else
+      fail "listed option $opt: ${words[*]} true" "expected exit 1 and: $ERR" "exit status $RUN_RC" "stderr: $RUN_ERR"
+    fi
+  elif [ "$RUN_RC" = 0 ] && [ -z "$RUN_ERR" ]; then
+    pass "listed option $opt ${OWN[*]}: parsed with its arity and runs"
+  else
+    fail "listed option $opt: ${words[*]} true" "exit status $RUN_RC" "stderr: $RUN_ERR"
+  fi
+done
+RUN_TIMEOUT=60
+
+# start_sandbox SCRIPT BWRAP-ARGS...: runs `bwrap ARGS --bind $T/sig /sig
+# --dev-bind /dev/null /dev/null sh -c SCRIPT` in the background (sh starts
+# background jobs with stdin from /dev/null) with default signal dispositions (a
+# background job of a script ignores SIGINT), sets BW.  The script sees
+# $MARK as $1 and touches /sig/ready.$1 when it is set up.
+start_sandbox ()
+{
+  local script=$1
+  shift
+  rm -f "$T/sig/"*
+  env --default-signal "$BWRAP" "$@" --bind "$T/sig" /sig --dev-bind /dev/null /dev/null \
+    sh -c "$script" sh "$MARK" \
+    >"$T/sandbox.out" 2>"$T/sandbox.err" </dev/null &
+  BW=$!
+  register_pid "$BW"
+  wait_for 10 test -e "$T/sig/ready.$MARK"
+}
+
+# gone PID...: true if none of the PIDs exists any more (not even a zombie).
+gone ()
+{
+  local p
+  for p in "$@"; do
+    [ -e "/proc/$p" ] && return 1
+  done
+  return 0
+}
+
+BST_OPTS=(--unshare-pid --die-with-parent --unshare-net --unshare-uts --hostname buildstream
+          --unshare-ipc --proc /proc --tmpfs /tmp --dev-bind /dev/null /dev/null)
+have_userns && BST_OPTS+=(--unshare-user --uid 0 --gid 0)
+
+# ------------------------------------------------------------ process layout
+
+layout_case ()
+{
+  local desc=$1 expected=$2 tree
+  shift 2
+  new_mark
+  if ! start_sandbox 'touch /sig/ready.$1; exec sleep "$1"' "${BASE[@]}" "$@"; then
+    fail "$desc" "sandbox never became ready: $(cat "$T/sandbox.err")"
+    return
+  fi
+  # `exec sleep` may not have happened yet when ready.* appears.
+  wait_for 5 eval '[ "$(tree_below "$BW" | sed "s/.* > //; s/\[.*//")" = sleep ]'
+  tree=$(tree_below "$BW")
+  assert_eq "$expected" "$tree" "$desc"
+  kill -KILL "$BW" 2>/dev/null
+  wait "$BW" 2>/dev/null
+  # Without a pid namespace COMMAND outlives a killed bwrap.
+  kill -KILL $(sleep_pids "$MARK") 2>/dev/null
+}
+
+layout_case "--unshare-pid: bwrap > pid-1 helper (bwrap) > COMMAND (pid 2)" \
+  "bwrap[1] > sleep[2]" --unshare-pid
+layout_case "--unshare-pid --proc --dev: bwrap > pid-1 helper > COMMAND" \
+  "bwrap[1] > sleep[2]" --unshare-pid --proc /proc --dev /dev
+layout_case "BuildStream's options: bwrap > pid-1 helper > COMMAND" \
+  "bwrap[1] > sleep[2]" "${BST_OPTS[@]}"
+layout_case "--unshare-pid --as-pid-1: bwrap > COMMAND (pid 1)" \
+  "sleep[1]" --unshare-pid --as-pid-1
+layout_case "no pid namespace: bwrap > COMMAND" \
+  "sleep"
+
+# ------------------------------------------------------------ signals and exit status
+
+# signal_case DESC SIGNAL EXPECTED-RC SCRIPT-TRAP BWRAP-ARGS...
+signal_case ()
+{
+  local desc=$1 sig=$2 expected=$3 trap=$4 rc
+  shift 4
+  new_mark
+  if ! start_sandbox "$trap"'
+      touch /sig/ready.$1
+      while :; do sleep 0.05; done' "${BASE[@]}" "$@"; then
+    fail "$desc" "sandbox never became ready: $(cat "$T/sandbox.err")"
+    return
+  fi
+  kill -"$sig" "$BW"
+  # timeout: a signal that never arrives must not hang the test.
+  timeout 20 tail -s 0.05 --pid="$BW" -f /dev/null
+  if gone "$BW"; then
+    wait "$BW"
+    rc=$?
+    assert_eq "$expected" "$rc" "$desc"
+  else
+    fail "$desc" "bwrap still running 20 s after SIG$sig"
+    kill -KILL "$BW"
+    wait "$BW" 2>/dev/null
+  fi
+}
+
+signal_case "--unshare-pid: SIGTERM to bwrap reaches COMMAND (traps it, exits 42)" \
+  TERM 42 'trap "exit 42" TERM' --unshare-pid
+signal_case "--unshare-pid: SIGINT to bwrap reaches COMMAND (traps it, exits 43)" \
+  INT 43 'trap "exit 43" INT' --unshare-pid
+signal_case "--unshare-pid: SIGTERM kills a COMMAND without a trap: 128 + 15" \
+  TERM 143 ':' --unshare-pid
+signal_case "--unshare-pid: SIGINT kills a COMMAND without a trap: 128 + 2" \
+  INT 130 ':' --unshare-pid
+signal_case "no pid namespace: SIGTERM to bwrap reaches COMMAND (exits 42)" \
+  TERM 42 'trap "exit 42" TERM'
+signal_case "no pid namespace: SIGINT to bwrap reaches COMMAND (exits 43)" \
+  INT 43 'trap "exit 43" INT'
+signal_case "--as-pid-1: SIGTERM to bwrap reaches COMMAND as pid 1 (exits 42)" \
+  TERM 42 'trap "exit 42" TERM' --unshare-pid --as-pid-1
+signal_case "BuildStream's options: SIGTERM reaches COMMAND (exits 42)" \
+  TERM 42 'trap "exit 42" TERM' "${BST_OPTS[@]}"
+
+# BuildStream suspends a build (Ctrl-Z) with SIGSTOP to the process group
+# of bwrap's grandchild and resumes it with SIGCONT.  It starts bwrap in a
+# new session, so that group is bwrap's own; do the same with setsid (a
+# background job of a script is no group leader, so setsid does not fork
+# and $! stays bwrap's pid).
+new_mark
+rm -f "$T/sig/"*
+env --default-signal setsid "$BWRAP" "${BASE[@]}" "${BST_OPTS[@]}" --bind "$T/sig" /sig \
+  sh -c 'touch /sig/ready.$1; i=0; while [ $i -lt 20 ]; do sleep 0.05; i=$((i + 1)); done; exit 5' \
+  sh "$MARK" >"$T/sandbox.out" 2>"$T/sandbox.err" </dev/null &
+BW=$!
+register_pid "$BW"
+if wait_for 10 test -e "$T/sig/ready.$MARK"; then
+  grandchild=$(children_of "$(children_of "$BW")")
+  read -r line <"/proc/$grandchild/stat"
+  line=${line##*) }
+  read -r _ _ pgid _ <<<"$line"
+  assert_eq "$BW" "$pgid" "the command is in bwrap's process group (what BuildStream stops)"
+  kill -STOP -- "-$pgid"
+  wait_for 5 eval '[ "$(cut -d" " -f3 "/proc/$grandchild/stat" 2>/dev/null)" = T ]'
+  assert_eq T "$(read -r l <"/proc/$grandchild/stat"; l=${l##*) }; echo "${l%% *}")" \
+    "SIGSTOP to the group stops the command"
+  sleep 0.3
+  kill -CONT -- "-$pgid"
+  timeout 20 tail -s 0.05 --pid="$BW" -f /dev/null
+  wait "$BW"
+  assert_eq 5 "$?" "after SIGCONT the command finishes and its exit status comes back"
+else
+  fail "suspend/resume: sandbox never became ready" "$(cat "$T/sandbox.err")"
+  kill -KILL "$BW"
+  wait "$BW" 2>/dev/null
+fi
+
+# ------------------------------------------------------------ teardown
+
+# teardown_case DESC EXPECT(gone|alive) HOW BWRAP-ARGS...: COMMAND starts
+# `sleep MARK` in the background and waits for /sig/go; HOW ends it:
+#   exit     COMMAND exits 7 (bwrap must exit 7)
+#   term     SIGTERM to bwrap (COMMAND has no trap: 143)
+#   kill-pid1  SIGKILL to bwrap's child, as BuildStream terminates (137)
+# The background sleep must be gone the moment bwrap returns (no polling).
+teardown_case ()
+{
+  local desc=$1 expect=$2 how=$3 bg rc expected_rc state
+  shift 3
+  new_mark
+  if ! start_sandbox 'sleep "$1" &
+      touch /sig/ready.$1
+      while [ ! -e /sig/go ]; do sleep 0.05; done
+      exit 7' "${BASE[@]}" "$@"; then
+    fail "$desc" "sandbox never became ready: $(cat "$T/sandbox.err")"
+    return
+  fi
+  wait_for 5 eval '[ -n "$(sleep_pids "$MARK")" ]'
+  bg=$(sleep_pids "$MARK")
+  if [ -z "$bg" ]; then
+    fail "$desc" "the background sleep never started: $(cat "$T/sandbox.err")"
+    kill -KILL "$BW"
+    wait "$BW" 2>/dev/null
+    return
+  fi
+  case $how in
+    exit) expected_rc=7; touch "$T/sig/go" ;;
+    term) expected_rc=143; kill -TERM "$BW" ;;
+    kill-pid1) expected_rc=137; kill -KILL $(children_of "$BW") ;;
+  esac
+  wait "$BW"
+  rc=$?
+  # Checked right away: anything still there now is what a caller sees.
+  if gone $bg; then state=gone; else state="alive: $bg"; fi
+  [ "$rc" = "$expected_rc" ] || state="$state, bwrap exit status $rc (expected $expected_rc)"
+  if [ "$expect" = gone ]; then
+    assert_eq "gone" "$state" "$desc"
+  else
+    assert_eq "alive: $bg" "$state" "$desc"
+  fi
+  kill -KILL $bg 2>/dev/null
+}
+
+teardown_case "(control) no pid namespace: the background sleep outlives bwrap" \
+  alive exit
+teardown_case "--unshare-pid: COMMAND exits, no sandbox process left when bwrap returns" \
+  gone exit --unshare-pid
+teardown_case "--unshare-pid: SIGTERM to bwrap, no sandbox process left when it returns" \
+  gone term --unshare-pid
+teardown_case "--unshare-pid: SIGKILL to the pid-1 helper (BuildStream's terminate), nothing left" \
+  gone kill-pid1 --unshare-pid
+teardown_case "--unshare-pid --as-pid-1: COMMAND exits, nothing left" \
+  gone exit --unshare-pid --as-pid-1
+teardown_case "BuildStream's options: COMMAND exits, nothing left" \
+  gone exit "${BST_OPTS[@]}"
+
+# The same, repeated: a race would show up as an occasional survivor.
+left=0
+for i in $(seq 20); do
+  new_mark
+  start_sandbox 'sleep "$1" & sleep "$1" & touch /sig/ready.$1; exit 0' \
+    "${BASE[@]}" --unshare-pid || { left=$((left + 100)); break; }
+  wait "$BW"
+  bg=$(sleep_pids "$MARK")
+  if [ -n "$bg" ]; then
+    left=$((left + 1))
+    kill -KILL $bg 2>/dev/null
+  fi
+done
+assert_eq 0 "$left" "--unshare-pid: 20 runs, no background sleep ever survives bwrap"
+
+[ -n "$holder" ] && kill -KILL "$holder" "$inner" 2>/dev/null
+done_testing

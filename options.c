@@ -697,6 +697,9 @@ check_early_rules (const struct plan *plan, const struct options_context *ctx,
     /* Ours: we do not make joining a caller's pid namespace safe while
      * privileged. */
     { setuid && plan->pidns_fd != -1, "--pidns doesn't work in setuid mode" },
+    /* Ours: in setuid mode the privileged helper writes the id maps before
+     * the sandbox exists, so a caller could not write them. */
+    { setuid && plan->userns_block_fd != -1, "--userns-block-fd doesn't work in setuid mode" },
     /* Ours: --userns2 must descend from the setup user namespace, and only
      * --userns lets the caller choose that. */
     { plan->userns2_fd != -1 && plan->userns_fd == -1, "--userns2 requires --userns" },

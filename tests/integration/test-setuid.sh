@@ -225,6 +225,7 @@ refused "The --size option is not permitted in setuid mode" --size 1000 --tmpfs 
 refused "--userns doesn't work in setuid mode" --userns 0
 refused "--userns2 doesn't work in setuid mode" --userns2 0
 refused "--pidns doesn't work in setuid mode" --pidns 0
+refused "--userns-block-fd doesn't work in setuid mode" --unshare-user --info-fd 2 --userns-block-fd 0
 refused "--cap-add in setuid mode can be used only by root" --cap-add CAP_SYS_ADMIN
 refused "--cap-add in setuid mode can be used only by root" --cap-add ALL
 refused "--cap-add in setuid mode can be used only by root" --cap-drop ALL --cap-add CAP_CHOWN

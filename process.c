@@ -98,6 +98,23 @@ arm_parent_death_signal (const struct plan *plan)
 
 /* ---- the command ------------------------------------------------------- */
 
+/* Tell the monitor how exec went.  It may be dead (SIGKILLed): the sandbox
+ * then carries on without it unless --die-with-parent (reference 6.3), so
+ * the write must not raise SIGPIPE and kill the command before it runs.
+ * Ignoring drops the signal at once (a blocked one would stay pending
+ * across exec); the caller's disposition is put back for the command. */
+static void
+report_exec_status (int fd, char status)
+{
+  struct sigaction ignore = { .sa_handler = SIG_IGN };
+  struct sigaction old;
+  bool is_ignoring = sigaction (SIGPIPE, &ignore, &old) == 0;
+
+  (void) write_all (fd, &status, 1);   /* EPIPE: nobody left to tell */
+  if (is_ignoring)
+    (void) sigaction (SIGPIPE, &old, NULL);
+}
+
 static void BWRAP_NORETURN
 exec_command (struct runtime *rt, struct sandbox_fds *fds)
 {
@@ -127,7 +144,7 @@ exec_command (struct runtime *rt, struct sandbox_fds *fds)
   selinux_set_exec_label (plan->exec_label, plan->command[0]);
   /* Seccomp last: the filters may forbid anything we do above. */
   seccomp_install (&rt->seccomp);
-  (void) write_all (fds->exec_status, &(char) { EXEC_STARTED }, 1);
+  report_exec_status (fds->exec_status, EXEC_STARTED);
   if (plan->argv0 != NULL)
     {
       argv = xcalloc (plan->n_command + 1, sizeof *argv);
@@ -136,7 +153,7 @@ exec_command (struct runtime *rt, struct sandbox_fds *fds)
     }
   execvp (plan->command[0], argv);
   saved = errno;
-  (void) write_all (fds->exec_status, &(char) { EXEC_FAILED }, 1);
+  report_exec_status (fds->exec_status, EXEC_FAILED);
   errno = saved;
   die_with_error ("execvp %s", plan->command[0]);
 }
@@ -470,6 +487,13 @@ process_run (struct runtime *rt)
       (void) close (release_pipe[1]);
     }
 
+  /* Reference 6.1: the monitor keeps only what it still uses, the
+   * exec-status pipe and --json-status-fd (its signalfd comes later).  The
+   * data, layer and bind fds the caller passed, unrelated ones and
+   * --sync-fd (whose EOF must mean "the sandbox is gone") would otherwise
+   * stay open here for the sandbox's lifetime; the sandbox has its own
+   * copies by now. */
+  close_fds_except (exec_pipe[0], plan->json_status_fd);
   exit_code = monitor_wait (plan, pid, &mask);
   n = read (exec_pipe[0], buf, sizeof buf);
   (void) close (exec_pipe[0]);

@@ -322,15 +322,68 @@ RUN_TIMEOUT=60
 # $MARK as $1 and touches /sig/ready.$1 when it is set up.
 start_sandbox ()
 {
-  local script=$1
+  local script=$1 rc=0
   shift
   rm -f "$T/sig/"*
-  env --default-signal "$BWRAP" "$@" --bind "$T/sig" /sig --dev-bind /dev/null /dev/null \
-    sh -c "$script" sh "$MARK" \
+  env --default-signal "${START_PREFIX[@]}" "$BWRAP" "$@" --bind "$T/sig" /sig \
+    --dev-bind /dev/null /dev/null sh -c "$script" sh "$MARK" \
     >"$T/sandbox.out" 2>"$T/sandbox.err" </dev/null &
   BW=$!
   register_pid "$BW"
-  wait_for 10 test -e "$T/sig/ready.$MARK"
+  wait_for 10 test -e "$T/sig/ready.$MARK" || rc=1
+  record_tree
+  return "$rc"
+}
+START_PREFIX=()
+
+# wait_bw: wait (at most 20 s) for bwrap; BW_RC is its exit status or
+# "running".  (bash reaps the job when it ends, so tail --pid sees it.)
+wait_bw ()
+{
+  timeout 20 tail -s 0.05 --pid="$BW" -f /dev/null
+  if gone "$BW"; then
+    wait "$BW"
+    BW_RC=$?
+  else
+    BW_RC=running
+  fi
+}
+
+# record_tree: remember bwrap and its descendants (pid and start time) so
+# finish_sandbox can remove whatever a failing case leaves behind (without
+# a pid namespace, or with a bwrap that does not forward signals, the
+# sandbox outlives bwrap).
+start_time ()
+{
+  local line f
+  read -r line 2>/dev/null <"/proc/$1/stat" || return 1
+  read -r -a f <<<"${line##*) }"
+  echo "${f[19]}"  # field 22, starttime
+}
+record_tree ()
+{
+  local queue=("$BW") p st
+  TREE=()
+  while [ "${#queue[@]}" -gt 0 ]; do
+    p=${queue[0]}
+    queue=("${queue[@]:1}")
+    st=$(start_time "$p") || continue
+    TREE+=("$p:$st")
+    register_pid "$p"
+    queue+=($(children_of "$p"))
+  done
+}
+finish_sandbox ()
+{
+  local e
+  # stderr: no "Killed" job reports from bash.
+  {
+    for e in "${TREE[@]}"; do
+      [ "$(start_time "${e%%:*}")" = "${e#*:}" ] && kill -KILL "${e%%:*}"
+    done
+    wait "$BW"
+  } 2>/dev/null
+  TREE=()
 }
 
 # gone PID...: true if none of the PIDs exists any more (not even a zombie).
@@ -356,16 +409,15 @@ layout_case ()
   new_mark
   if ! start_sandbox 'touch /sig/ready.$1; exec sleep "$1"' "${BASE[@]}" "$@"; then
     fail "$desc" "sandbox never became ready: $(cat "$T/sandbox.err")"
+    finish_sandbox
     return
   fi
   # `exec sleep` may not have happened yet when ready.* appears.
   wait_for 5 eval '[ "$(tree_below "$BW" | sed "s/.* > //; s/\[.*//")" = sleep ]'
   tree=$(tree_below "$BW")
   assert_eq "$expected" "$tree" "$desc"
-  kill -KILL "$BW" 2>/dev/null
-  wait "$BW" 2>/dev/null
-  # Without a pid namespace COMMAND outlives a killed bwrap.
-  kill -KILL $(sleep_pids "$MARK") 2>/dev/null
+  record_tree
+  finish_sandbox
 }
 
 layout_case "--unshare-pid: bwrap > pid-1 helper (bwrap) > COMMAND (pid 2)" \
@@ -384,27 +436,20 @@ layout_case "no pid namespace: bwrap > COMMAND" \
 # signal_case DESC SIGNAL EXPECTED-RC SCRIPT-TRAP BWRAP-ARGS...
 signal_case ()
 {
-  local desc=$1 sig=$2 expected=$3 trap=$4 rc
+  local desc=$1 sig=$2 expected=$3 trap=$4
   shift 4
   new_mark
   if ! start_sandbox "$trap"'
       touch /sig/ready.$1
       while :; do sleep 0.05; done' "${BASE[@]}" "$@"; then
     fail "$desc" "sandbox never became ready: $(cat "$T/sandbox.err")"
+    finish_sandbox
     return
   fi
   kill -"$sig" "$BW"
-  # timeout: a signal that never arrives must not hang the test.
-  timeout 20 tail -s 0.05 --pid="$BW" -f /dev/null
-  if gone "$BW"; then
-    wait "$BW"
-    rc=$?
-    assert_eq "$expected" "$rc" "$desc"
-  else
-    fail "$desc" "bwrap still running 20 s after SIG$sig"
-    kill -KILL "$BW"
-    wait "$BW" 2>/dev/null
-  fi
+  wait_bw
+  assert_eq "$expected" "$BW_RC" "$desc"
+  finish_sandbox
 }
 
 signal_case "--unshare-pid: SIGTERM to bwrap reaches COMMAND (traps it, exits 42)" \
@@ -430,13 +475,9 @@ signal_case "BuildStream's options: SIGTERM reaches COMMAND (exits 42)" \
 # background job of a script is no group leader, so setsid does not fork
 # and $! stays bwrap's pid).
 new_mark
-rm -f "$T/sig/"*
-env --default-signal setsid "$BWRAP" "${BASE[@]}" "${BST_OPTS[@]}" --bind "$T/sig" /sig \
-  sh -c 'touch /sig/ready.$1; i=0; while [ $i -lt 20 ]; do sleep 0.05; i=$((i + 1)); done; exit 5' \
-  sh "$MARK" >"$T/sandbox.out" 2>"$T/sandbox.err" </dev/null &
-BW=$!
-register_pid "$BW"
-if wait_for 10 test -e "$T/sig/ready.$MARK"; then
+START_PREFIX=(setsid)
+if start_sandbox 'touch /sig/ready.$1; i=0; while [ $i -lt 20 ]; do sleep 0.05; i=$((i + 1)); done; exit 5' \
+     "${BASE[@]}" "${BST_OPTS[@]}"; then
   grandchild=$(children_of "$(children_of "$BW")")
   read -r line <"/proc/$grandchild/stat"
   line=${line##*) }
@@ -448,14 +489,26 @@ if wait_for 10 test -e "$T/sig/ready.$MARK"; then
     "SIGSTOP to the group stops the command"
   sleep 0.3
   kill -CONT -- "-$pgid"
-  timeout 20 tail -s 0.05 --pid="$BW" -f /dev/null
-  wait "$BW"
-  assert_eq 5 "$?" "after SIGCONT the command finishes and its exit status comes back"
+  wait_bw
+  assert_eq 5 "$BW_RC" "after SIGCONT the command finishes and its exit status comes back"
 else
   fail "suspend/resume: sandbox never became ready" "$(cat "$T/sandbox.err")"
-  kill -KILL "$BW"
-  wait "$BW" 2>/dev/null
 fi
+finish_sandbox
+START_PREFIX=()
+
+# wait_bw: wait (at most 20 s) for bwrap; BW_RC is its exit status or
+# "running".  (bash reaps the job when it ends, so tail --pid sees it.)
+wait_bw ()
+{
+  timeout 20 tail -s 0.05 --pid="$BW" -f /dev/null
+  if gone "$BW"; then
+    wait "$BW"
+    BW_RC=$?
+  else
+    BW_RC=running
+  fi
+}
 
 # ------------------------------------------------------------ teardown
 
@@ -467,7 +520,7 @@ fi
 # The background sleep must be gone the moment bwrap returns (no polling).
 teardown_case ()
 {
-  local desc=$1 expect=$2 how=$3 bg rc expected_rc state
+  local desc=$1 expect=$2 how=$3 bg expected_rc state
   shift 3
   new_mark
   if ! start_sandbox 'sleep "$1" &
@@ -475,32 +528,32 @@ teardown_case ()
       while [ ! -e /sig/go ]; do sleep 0.05; done
       exit 7' "${BASE[@]}" "$@"; then
     fail "$desc" "sandbox never became ready: $(cat "$T/sandbox.err")"
+    finish_sandbox
     return
   fi
   wait_for 5 eval '[ -n "$(sleep_pids "$MARK")" ]'
   bg=$(sleep_pids "$MARK")
   if [ -z "$bg" ]; then
     fail "$desc" "the background sleep never started: $(cat "$T/sandbox.err")"
-    kill -KILL "$BW"
-    wait "$BW" 2>/dev/null
+    finish_sandbox
     return
   fi
+  record_tree
   case $how in
     exit) expected_rc=7; touch "$T/sig/go" ;;
     term) expected_rc=143; kill -TERM "$BW" ;;
     kill-pid1) expected_rc=137; kill -KILL $(children_of "$BW") ;;
   esac
-  wait "$BW"
-  rc=$?
+  wait_bw
   # Checked right away: anything still there now is what a caller sees.
   if gone $bg; then state=gone; else state="alive: $bg"; fi
-  [ "$rc" = "$expected_rc" ] || state="$state, bwrap exit status $rc (expected $expected_rc)"
+  [ "$BW_RC" = "$expected_rc" ] || state="$state, bwrap exit status $BW_RC (expected $expected_rc)"
   if [ "$expect" = gone ]; then
     assert_eq "gone" "$state" "$desc"
   else
     assert_eq "alive: $bg" "$state" "$desc"
   fi
-  kill -KILL $bg 2>/dev/null
+  finish_sandbox
 }
 
 teardown_case "(control) no pid namespace: the background sleep outlives bwrap" \
@@ -521,13 +574,15 @@ left=0
 for i in $(seq 20); do
   new_mark
   start_sandbox 'sleep "$1" & sleep "$1" & touch /sig/ready.$1; exit 0' \
-    "${BASE[@]}" --unshare-pid || { left=$((left + 100)); break; }
-  wait "$BW"
+    "${BASE[@]}" --unshare-pid || { left=$((left + 100)); finish_sandbox; break; }
+  wait_bw
   bg=$(sleep_pids "$MARK")
-  if [ -n "$bg" ]; then
+  if [ -n "$bg" ] || [ "$BW_RC" != 0 ]; then
     left=$((left + 1))
+    diag "run $i: bwrap exit status $BW_RC, left: ${bg:-none}"
     kill -KILL $bg 2>/dev/null
   fi
+  finish_sandbox
 done
 assert_eq 0 "$left" "--unshare-pid: 20 runs, no background sleep ever survives bwrap"
 

@@ -570,7 +570,7 @@ pids_matching ()
 {
   local f cmd
   for f in /proc/[0-9]*/cmdline; do
-    cmd=$(tr '\0' ' ' <"$f" 2>/dev/null) || continue
+    cmd=$(tr '\0' ' ' 2>/dev/null <"$f") || continue
     if [ "${cmd% }" = "$1" ]; then
       f=${f#/proc/}
       echo "${f%/cmdline}"

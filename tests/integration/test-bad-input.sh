@@ -292,6 +292,10 @@ bad /proc/sys/kernel/newfile "Can't create file at /proc/sys/kernel/newfile: No 
 # Absolute symlink targets are not the sandbox's (2.1): fails, host untouched.
 bad /l/y "~Can't mkdir /l/y: .*" "${R[@]}" --symlink /usr/lib /l --dir /l/y true
 bad /l/x "Can't mkdir /l/x: No such file or directory" "${R[@]}" --symlink "$W/d" /l --dir /l/x true
+# bubblewrap's setup root has the host's root at /oldroot, so this would
+# create $W/d/escaped on the host there; ours must not.
+bad /l/escaped "~Can't mkdir (parents for )?/l/escaped: .*" \
+  "${R[@]}" --symlink "/oldroot$W/d" /l --dir /l/escaped true
 bad /a/loop/x "~Can't mkdir (parents for )?/a/loop/x: Too many levels of symbolic links" \
   "${R[@]}" --dir /a --symlink loop /a/loop --dir /a/loop/x true
 

@@ -289,7 +289,9 @@ bad /proc/x "Can't create file /proc/x: No such file or directory" "${R[@]}" "${
 bad /proc/y "Can't make symlink at /proc/y: No such file or directory" "${R[@]}" "${P[@]}" --symlink x /proc/y true
 bad /proc/sys/kernel/newfile "Can't create file at /proc/sys/kernel/newfile: No such file or directory" \
   "${R[@]}" "${P[@]}" --bind "$W/f" /proc/sys/kernel/newfile true
-# Absolute symlink targets are not the sandbox's (2.1): fails, host untouched.
+# Absolute symlink targets: ours resolves them inside the sandbox root
+# (README), bubblewrap in its setup root (2.1).  Both fail here, and the
+# host is untouched.
 bad /l/y "~Can't mkdir /l/y: .*" "${R[@]}" --symlink /usr/lib /l --dir /l/y true
 bad /l/x "Can't mkdir /l/x: No such file or directory" "${R[@]}" --symlink "$W/d" /l --dir /l/x true
 # bubblewrap's setup root has the host's root at /oldroot, so this would

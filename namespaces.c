@@ -84,34 +84,30 @@ ns_clone (int flags)
   die_with_error ("Creating new namespace failed");
 }
 
-/* --pidns with --unshare-pid.  A new pid namespace can only be made by a
- * process living in its parent (copy_pid_ns: EINVAL otherwise), and
- * setns() never moves the caller, only its future children.  So a
- * short-lived intermediate child, born in the joined namespace, unshares
- * the new one below it, creates the sandbox there with CLONE_PARENT (so
- * the sandbox is our own child: we can wait for it, no subreaper needed)
- * and exits.  The sandbox's pid as we see it arrives as SCM_CREDENTIALS,
- * which the kernel translates into the receiver's pid namespace. */
+/* --pidns.  setns(CLONE_NEWPID) never moves the caller, only its future
+ * children, and the monitor must not be the one to change: every later
+ * child of it (a sanitizer's helper thread included) would be born in the
+ * joined namespace.  So a short-lived intermediate child joins instead
+ * and creates the sandbox with CLONE_PARENT (the sandbox stays our own
+ * child: we can wait for it, no subreaper needed).  With --unshare-pid
+ * one more hop is needed, because a new pid namespace can only be made by
+ * a process living in its parent (copy_pid_ns: EINVAL otherwise): the hop
+ * is born in the joined namespace, also as our child.  Pids arrive as
+ * SCM_CREDENTIALS, which the kernel translates into our pid namespace. */
 pid_t
-ns_clone_in_pidns (int flags)
+ns_clone_in_pidns (int pidns_fd, int flags)
 {
   union
   {
     struct cmsghdr align;
     char buf[CMSG_SPACE (sizeof (struct ucred))];
   } control;
-  char byte;
-  struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
-  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
-                        .msg_control = control.buf, .msg_controllen = sizeof control.buf };
-  struct cmsghdr *cmsg;
   int sv[2], one = 1, status;
-  pid_t mid, pid = -1;
-  ssize_t n;
+  pid_t mid, hop = -1, pid = -1;
 
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
     die_with_error ("socketpair");
-  /* Set before the peer can send, so the message carries credentials. */
+  /* Set before the peer can send, so the messages carry credentials. */
   if (setsockopt (sv[0], SOL_SOCKET, SO_PASSCRED, &one, sizeof one) != 0)
     die_with_error ("setsockopt(SO_PASSCRED)");
   mid = fork ();
@@ -120,10 +116,20 @@ ns_clone_in_pidns (int flags)
   if (mid == 0)
     {
       (void) close (sv[0]);
-      /* EINVAL here too if the joined pid namespace does not belong to
-       * an ancestor of our user namespace (e.g. --pidns without --userns). */
-      if (unshare (CLONE_NEWPID) != 0)
-        die_with_error ("unshare pid ns");
+      if (setns (pidns_fd, CLONE_NEWPID) != 0)
+        die_with_error ("Setting pidns failed");
+      if (flags & CLONE_NEWPID)
+        {
+          if (ns_clone (CLONE_PARENT) != 0)
+            _exit (0);
+          if (write (sv[1], "h", 1) != 1)
+            die_with_error ("Can't send pid for --pidns");
+          /* EINVAL here if the joined pid namespace does not belong to
+           * an ancestor of our user namespace (e.g. --pidns without
+           * --userns). */
+          if (unshare (CLONE_NEWPID) != 0)
+            die_with_error ("unshare pid ns");
+        }
       if (ns_clone ((flags & ~CLONE_NEWPID) | CLONE_PARENT) != 0)
         _exit (0);
       /* The sandbox: the kernel attaches our credentials to this byte. */
@@ -133,20 +139,38 @@ ns_clone_in_pidns (int flags)
       return 0;
     }
   (void) close (sv[1]);
-  do
-    n = recvmsg (sv[0], &msg, MSG_CMSG_CLOEXEC);
-  while (n < 0 && errno == EINTR);
-  for (cmsg = CMSG_FIRSTHDR (&msg); n == 1 && cmsg != NULL; cmsg = CMSG_NXTHDR (&msg, cmsg))
-    if (cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_CREDENTIALS)
-      {
-        struct ucred cred;
-        memcpy (&cred, CMSG_DATA (cmsg), sizeof cred);
-        pid = cred.pid;
-      }
+  while (pid <= 0)
+    {
+      char byte = 0;
+      struct iovec iov = { .iov_base = &byte, .iov_len = 1 };
+      struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+                            .msg_control = control.buf, .msg_controllen = sizeof control.buf };
+      struct cmsghdr *cmsg;
+      pid_t sender = -1;
+      ssize_t n;
+
+      do
+        n = recvmsg (sv[0], &msg, MSG_CMSG_CLOEXEC);
+      while (n < 0 && errno == EINTR);
+      if (n != 1)
+        break;   /* EOF: an intermediate child died and said why */
+      for (cmsg = CMSG_FIRSTHDR (&msg); cmsg != NULL; cmsg = CMSG_NXTHDR (&msg, cmsg))
+        if (cmsg->cmsg_level == SOL_SOCKET && cmsg->cmsg_type == SCM_CREDENTIALS)
+          {
+            struct ucred cred;
+            memcpy (&cred, CMSG_DATA (cmsg), sizeof cred);
+            sender = cred.pid;
+          }
+      if (byte == 'h')
+        hop = sender;
+      else
+        pid = sender;
+    }
   (void) close (sv[0]);
   while (waitpid (mid, &status, 0) < 0 && errno == EINTR)
     ;
-  /* No pid: the intermediate child already said why (ns_clone dies). */
+  while (hop > 0 && waitpid (hop, &status, 0) < 0 && errno == EINTR)
+    ;
   if (pid <= 0)
     _exit (1);
   return pid;
@@ -205,11 +229,7 @@ ns_join_before_clone (const struct plan *plan)
              "the current user namespace.");
       die_with_error ("Joining specified user namespace failed");
     }
-  /* setns(CLONE_NEWPID) only moves our future children; the monitor
-   * itself stays where it is.  That is enough for the sandbox to be born
-   * in the joined namespace; a new one below it needs ns_clone_in_pidns. */
-  if (plan->pidns_fd >= 0 && setns (plan->pidns_fd, CLONE_NEWPID) != 0)
-    die_with_error ("Setting pidns failed");
+  /* --pidns is joined by ns_clone_in_pidns, not here. */
 }
 
 static void

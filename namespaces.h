@@ -19,11 +19,12 @@ int ns_clone_flags (const struct plan *plan);
  * or dies with bubblewrap's messages (3.7). */
 pid_t ns_clone (int flags);
 
-/* ns_clone for --pidns combined with --unshare-pid, after
- * ns_join_before_clone: the new pid namespace is made below the joined one
- * by an intermediate child.  Returns the sandbox's pid (our child) or 0 in
- * the sandbox; dies (exit 1, message from the intermediate) on failure. */
-pid_t ns_clone_in_pidns (int flags);
+/* ns_clone for --pidns, after ns_join_before_clone: the sandbox is born in
+ * the joined pid namespace (with CLONE_NEWPID, in a new one below it) by
+ * an intermediate child, so our own pid namespace for children never
+ * changes.  Returns the sandbox's pid (our child) or 0 in the sandbox;
+ * dies (exit 1, message from the intermediate) on failure. */
+pid_t ns_clone_in_pidns (int pidns_fd, int flags);
 
 /* Write setgroups=deny, then "<inside_uid> <outside_uid> 1" and the gid
  * twin into the current process's own user namespace, through proc_fd (an
@@ -36,8 +37,7 @@ void ns_write_id_maps (int proc_fd, uid_t inside_uid, uid_t outside_uid,
  * mounted, the command must still see the requested --uid. */
 void ns_nest_user (int proc_fd, uid_t inside_uid, gid_t inside_gid);
 
-/* --userns / --pidns: join before the sandbox process is created (the
- * pid namespace applies to children only).  Dies with bubblewrap's
+/* --userns: join before the sandbox process is created.  Dies with bubblewrap's
  * messages.  Runs in the caller's process. */
 void ns_join_before_clone (const struct plan *plan);
 

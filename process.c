@@ -452,8 +452,8 @@ process_run (struct runtime *rt)
   if (rt->is_setuid)
     join_setuid_userns (rt, &fds);
   ns_join_before_clone (plan);
-  if (plan->pidns_fd >= 0 && (fds.clone_flags & CLONE_NEWPID))
-    pid = ns_clone_in_pidns (fds.clone_flags);
+  if (plan->pidns_fd >= 0)
+    pid = ns_clone_in_pidns (plan->pidns_fd, fds.clone_flags);
   else
     pid = ns_clone (fds.clone_flags);
   if (pid == 0)

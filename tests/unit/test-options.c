@@ -11,6 +11,7 @@
 #include <sys/capability.h>
 
 #include "options.h"
+#include "unit-main.h"
 
 /* ---- Fixture ------------------------------------------------------------ */
 
@@ -1278,12 +1279,5 @@ options_suite (void)
 int
 main (void)
 {
-  SRunner *sr = srunner_create (options_suite ());
-  int failed;
-
-  srunner_set_tap (sr, "-");
-  srunner_run_all (sr, CK_SILENT);
-  failed = srunner_ntests_failed (sr);
-  srunner_free (sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return unit_run_suite (options_suite ());
 }

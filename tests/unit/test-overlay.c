@@ -18,6 +18,7 @@
 #include "overlay.h"
 #include "plan.h"
 #include "utils.h"
+#include "unit-main.h"
 
 #define SKIP_STATUS 77
 
@@ -1120,11 +1121,5 @@ overlay_suite (void)
 int
 main (void)
 {
-  SRunner *sr = srunner_create (overlay_suite ());
-  int failed;
-
-  srunner_run_all (sr, CK_ENV);
-  failed = srunner_ntests_failed (sr);
-  srunner_free (sr);
-  return failed == 0 ? 0 : 1;
+  return unit_run_suite (overlay_suite ());
 }

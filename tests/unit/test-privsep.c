@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "privsep.h"
+#include "unit-main.h"
 
 /* A request as the wire carries it: four host-order words. */
 static void
@@ -191,12 +192,5 @@ privsep_suite (void)
 int
 main (void)
 {
-  SRunner *sr = srunner_create (privsep_suite ());
-  int failed;
-
-  srunner_set_tap (sr, "-");
-  srunner_run_all (sr, CK_SILENT);
-  failed = srunner_ntests_failed (sr);
-  srunner_free (sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return unit_run_suite (privsep_suite ());
 }

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "utils.h"
+#include "unit-main.h"
 
 /* ---- parse_fd ----------------------------------------------------------- */
 
@@ -391,12 +392,5 @@ utils_suite (void)
 int
 main (void)
 {
-  SRunner *sr = srunner_create (utils_suite ());
-  int failed;
-
-  srunner_set_tap (sr, "-");
-  srunner_run_all (sr, CK_SILENT);
-  failed = srunner_ntests_failed (sr);
-  srunner_free (sr);
-  return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+  return unit_run_suite (utils_suite ());
 }

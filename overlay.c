@@ -8,6 +8,7 @@
  * only through the caller's old root, so it sees nothing the caller could
  * not.  The option/overlap helpers are pure. */
 #include "overlay.h"
+#include "resolve.h"
 
 #include <dirent.h>
 #include <fcntl.h>
@@ -466,14 +467,16 @@ fs_error (int fs_fd, int errnum, const char *what, const char *dest, struct bwra
 }
 
 /* Open a canonical host path through the caller's root.  O_PATH: we only
- * hand the directory to the kernel, which checks access itself. */
+ * hand the directory to the kernel, which checks access itself.  Confined
+ * to the caller's root (RESOLVE_IN_ROOT): a symlink swapped into the path
+ * after preflight can still only name a host path, never our setup root
+ * (/newroot, /hidden) that a plain openat would reach after pivot_root. */
 static int
 open_host_dir (int oldroot_fd, const char *path, const char *what, struct bwrap_error *err)
 {
-  const char *rel = path_skip_slashes (path);
-  int fd = openat (oldroot_fd, *rel ? rel : ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  int fd = resolve_open (oldroot_fd, path, O_PATH | O_DIRECTORY);
   if (fd < 0)
-    return bwrap_error_set (err, errno, "Can't open %s %s", what, path);
+    return bwrap_error_set (err, -fd, "Can't open %s %s", what, path);
   return fd;
 }
 
@@ -580,7 +583,8 @@ mount_new_api (const struct setup_op *op, int oldroot_fd, int upper_fd, int work
       || fsconfig (fs, FSCONFIG_SET_STRING, "source", "overlay", 0) != 0
       || fsconfig (fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) != 0)
     return fs_error (fs, errno, what, op->dest, err);
-  mnt = fsmount (fs, FSMOUNT_CLOEXEC, 0);
+  /* nosuid, nodev as every mount we make: only --dev-bind keeps devices. */
+  mnt = fsmount (fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
   if (mnt < 0)
     return fs_error (fs, errno, what, op->dest, err);
   if (move_mount (mnt, "", dest_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0)
@@ -627,7 +631,7 @@ mount_in_dir (const char *dir, const char *target, const char *options)
 
   if (saved_cwd < 0 || chdir (dir) != 0)
     return -errno;
-  if (mount ("overlay", target, "overlay", 0, options) != 0)
+  if (mount ("overlay", target, "overlay", MS_NOSUID | MS_NODEV, options) != 0)
     r = -errno;
   if (fchdir (saved_cwd) != 0 && r == 0)
     r = -errno;
@@ -669,7 +673,7 @@ mount_legacy (const struct setup_op *op, int oldroot_fd, int upper_fd, int work_
       target = xasprintf ("%s/%d", proc_fd_dir, dest_fd);
       if (relative)
         r = mount_in_dir (proc_fd_dir, target, options);
-      else if (mount ("overlay", target, "overlay", 0, options) != 0)
+      else if (mount ("overlay", target, "overlay", MS_NOSUID | MS_NODEV, options) != 0)
         r = -errno;
       if (r < 0)
         {

@@ -212,8 +212,10 @@ reaper_main (struct runtime *rt, pid_t command_pid, int ready_fd, const sigset_t
   (void) write_all (ready_fd, &(char) { 'r' }, 1);
   (void) close (ready_fd);
   arm_parent_death_signal (plan);
-  seccomp_install (&rt->seccomp);
+  /* The signalfd first: a caller's filter may deny signalfd4, and pid 1
+   * failing would take the whole sandbox with it. */
   sfd = open_signalfd (mask);
+  seccomp_install (&rt->seccomp);
   for (;;)
     {
       struct signalfd_siginfo si;
@@ -474,8 +476,8 @@ process_run (struct runtime *rt)
   /* The monitor needs no privilege from here on.  In setuid mode it
    * joined the user's namespace and so holds every capability there:
    * drop those too, so a process attaching to the (user-owned, dumpable)
-   * monitor finds nothing to use. */
-  if (rt->is_root || rt->is_setuid)
+   * monitor finds nothing to use.  The same after joining --userns. */
+  if (rt->is_root || rt->is_setuid || plan->userns_fd >= 0)
     caps_drop_all ();
   /* The caller maps the ids of child-pid (from --info-fd) meanwhile. */
   if (plan->userns_block_fd >= 0)

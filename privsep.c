@@ -177,6 +177,26 @@ helper_main (int sock, uid_t uid, gid_t gid)
   _exit (0);
 }
 
+/* First byte of sysctl_dir/name, or 0 when it cannot be read. */
+static char
+sysctl_first_byte (const char *sysctl_dir, const char *name)
+{
+  cleanup_free char *path = strconcat3 (sysctl_dir, "/", name);
+  cleanup_fd int fd = open (path, O_RDONLY | O_CLOEXEC);
+  char c = 0;
+
+  if (fd < 0 || read (fd, &c, 1) != 1)
+    return 0;
+  return c;
+}
+
+bool
+privsep_userns_banned (const char *sysctl_dir)
+{
+  return sysctl_first_byte (sysctl_dir, "unprivileged_userns_clone") == '0'
+         || sysctl_first_byte (sysctl_dir, "apparmor_restrict_unprivileged_userns") == '1';
+}
+
 void
 privsep_start (struct privsep *ps)
 {
@@ -187,6 +207,12 @@ privsep_start (struct privsep *ps)
   struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
   struct __user_cap_data_struct data[2];
 
+  /* See privsep.h: our namespace would hand the user what the ban
+   * withholds, so with a ban there is nothing setuid mode may do. */
+  if (privsep_userns_banned ("/proc/sys/kernel"))
+    die ("setuid mode is not supported while unprivileged user namespaces are disabled "
+         "(kernel.unprivileged_userns_clone=0 or kernel.apparmor_restrict_unprivileged_userns=1): "
+         "it would lift that restriction for the user");
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
     die_with_error ("socketpair");
   ps->helper = fork ();

@@ -14,6 +14,7 @@
  * unprivileged user namespaces, nothing more. */
 #pragma once
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -41,6 +42,15 @@ struct privsep_request
 int privsep_encode (const struct privsep_request *req, uint8_t *buf, size_t len);
 int privsep_decode (const uint8_t *buf, size_t len, struct privsep_request *ret,
                     struct bwrap_error *err);
+
+/* Whether the administrator has switched off unprivileged user
+ * namespaces through a sysctl in sysctl_dir (normally /proc/sys/kernel):
+ * Debian's unprivileged_userns_clone=0 or Ubuntu's
+ * apparmor_restrict_unprivileged_userns=1.  Setuid mode refuses to run
+ * then, because the namespace it makes is owned by the user, who could
+ * enter it from outside the sandbox (setns) with every capability in it:
+ * that would lift the ban for everything the user runs. */
+bool privsep_userns_banned (const char *sysctl_dir);
 
 struct privsep
 {

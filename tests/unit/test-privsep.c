@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "privsep.h"
 #include "unit-main.h"
@@ -172,6 +173,55 @@ START_TEST (test_reject_order)
 }
 END_TEST
 
+/* Ban detection: a fake sysctl directory with the two knobs set to the
+ * given contents (NULL: the file does not exist). */
+static const struct
+{
+  const char *clone, *apparmor;
+  bool banned;
+} ban_cases[] = {
+  { NULL, NULL, false },      /* neither knob: upstream kernels */
+  { "1\n", NULL, false },
+  { "0\n", NULL, true },     /* Debian's switch off */
+  { NULL, "0\n", false },
+  { NULL, "1\n", true },     /* Ubuntu's AppArmor restriction */
+  { "1\n", "1\n", true },
+  { "0\n", "0\n", true },
+  { "", "", false },          /* unreadable content counts as no ban */
+};
+
+static void
+put_knob (const char *dir, const char *name, const char *content)
+{
+  char path[4096];
+  FILE *f;
+
+  if (content == NULL)
+    return;
+  snprintf (path, sizeof path, "%s/%s", dir, name);
+  f = fopen (path, "w");
+  ck_assert_ptr_nonnull (f);
+  fputs (content, f);
+  fclose (f);
+}
+
+START_TEST (test_userns_ban)
+{
+  char dir[] = "/tmp/test-privsep-XXXXXX";
+  char path[4096];
+
+  ck_assert_ptr_nonnull (mkdtemp (dir));
+  put_knob (dir, "unprivileged_userns_clone", ban_cases[_i].clone);
+  put_knob (dir, "apparmor_restrict_unprivileged_userns", ban_cases[_i].apparmor);
+  ck_assert_int_eq (privsep_userns_banned (dir), ban_cases[_i].banned);
+  snprintf (path, sizeof path, "%s/unprivileged_userns_clone", dir);
+  (void) unlink (path);
+  snprintf (path, sizeof path, "%s/apparmor_restrict_unprivileged_userns", dir);
+  (void) unlink (path);
+  ck_assert_int_eq (rmdir (dir), 0);
+}
+END_TEST
+
 static Suite *
 privsep_suite (void)
 {
@@ -185,6 +235,7 @@ privsep_suite (void)
   tcase_add_loop_test (tc, test_reject_op, 0, N_ELEMENTS (bad_ops));
   tcase_add_test (tc, test_reject_minus_one_ids);
   tcase_add_test (tc, test_reject_order);
+  tcase_add_loop_test (tc, test_userns_ban, 0, N_ELEMENTS (ban_cases));
   suite_add_tcase (s, tc);
   return s;
 }

@@ -118,6 +118,7 @@ helper_main (int sock, uid_t uid, gid_t gid)
 {
   uint8_t buf[64];
   struct privsep_request req;
+  int unshare_errno;
   ssize_t n;
   int fd;
 
@@ -140,6 +141,23 @@ helper_main (int sock, uid_t uid, gid_t gid)
       || prctl (PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0)
     _exit (1);
 
+  /* Create the namespace at once, before waiting for the caller (who may
+   * take long: parsing, --args pipes, preflight on a slow FUSE mount), so
+   * CAP_SYS_ADMIN over the host is held for one system call only: after
+   * it, our capabilities count in the new user-owned namespace alone. */
+  unshare_errno = unshare (CLONE_NEWUSER) == 0 ? 0 : errno;
+  if (unshare_errno == 0)
+    {
+      /* The setuid transition left us non-dumpable, so our /proc/self
+       * files belong to the host's root and we (uid U without
+       * CAP_DAC_OVERRIDE) could not write our own id maps.  Becoming
+       * dumpable is safe only now, for the reason above: a process of
+       * the user that attaches to us gains nothing it could not get in a
+       * namespace of its own. */
+      if (prctl (PR_SET_DUMPABLE, 1, 0, 0, 0) != 0)
+        unshare_errno = errno;
+    }
+
   n = recv (sock, buf, sizeof buf, 0);
   if (n <= 0)
     _exit (0);   /* the caller needed no namespace after all */
@@ -148,20 +166,9 @@ helper_main (int sock, uid_t uid, gid_t gid)
       send_reply (sock, EINVAL, -1);
       _exit (1);
     }
-  if (unshare (CLONE_NEWUSER) != 0)
+  if (unshare_errno != 0)
     {
-      send_reply (sock, errno, -1);
-      _exit (1);
-    }
-  /* The setuid transition left us non-dumpable, so our /proc/self files
-   * belong to the host's root and we (uid U without CAP_DAC_OVERRIDE)
-   * could not write our own id maps.  Becoming dumpable is safe only
-   * now: entering the new namespace replaced our capability set with one
-   * that counts in that user-owned namespace alone, so a process of the
-   * user that attaches to us gains nothing it could not get there. */
-  if (prctl (PR_SET_DUMPABLE, 1, 0, 0, 0) != 0)
-    {
-      send_reply (sock, errno, -1);
+      send_reply (sock, unshare_errno, -1);
       _exit (1);
     }
   {

@@ -157,8 +157,20 @@ resolve_mount_point (int root_fd, const char *dest, bool is_dir,
       if (mknodat (parent, name, S_IFREG | 0444, 0) != 0 && errno != EEXIST)
         return bwrap_error_set (err, errno, "Can't create file at %s", dest);
     }
-  fd = resolve_open (root_fd, dest, O_PATH);
+  /* Open what we just made through its parent, never following a final
+   * symlink: a concurrent writer in a bound host directory could have
+   * replaced the new entry by one meanwhile. */
+  fd = openat (parent, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
   if (fd < 0)
-    return bwrap_error_set (err, -fd, is_dir ? "Can't mkdir %s" : "Can't create file at %s", dest);
+    return bwrap_error_set (err, errno, is_dir ? "Can't mkdir %s" : "Can't create file at %s", dest);
+  {
+    struct stat st;
+    if (fstat (fd, &st) != 0 || (is_dir ? !S_ISDIR (st.st_mode) : !S_ISREG (st.st_mode)))
+      {
+        close (fd);
+        return bwrap_error_set (err, is_dir ? ENOTDIR : EEXIST,
+                                is_dir ? "Can't mkdir %s" : "Can't create file at %s", dest);
+      }
+  }
   return fd;
 }

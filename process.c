@@ -92,6 +92,9 @@ read_signal (int sfd, struct signalfd_siginfo *si)
 static void
 arm_parent_death_signal (const struct plan *plan)
 {
+  /* Armed in every process of ours, and again after each credential
+   * change (setresuid in ns_switch_ids, a nested user namespace), because
+   * the kernel clears the parent-death signal then. */
   if (plan->die_with_parent && prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0)
     die_with_error ("prctl");
 }

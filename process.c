@@ -335,7 +335,8 @@ sandbox_main (struct runtime *rt, struct sandbox_fds *fds, const sigset_t *mask)
 
   if (plan->block_fd >= 0)
     {
-      wait_readable_byte (plan->block_fd);
+      /* Errors ignored, as bubblewrap (reference 6.4). */
+      (void) wait_readable_byte (plan->block_fd);
       (void) close (plan->block_fd);
     }
   enter_cwd (rt);
@@ -482,9 +483,18 @@ process_run (struct runtime *rt)
    * monitor finds nothing to use.  The same after joining --userns. */
   if (rt->is_root || rt->is_setuid || plan->userns_fd >= 0)
     caps_drop_all ();
-  /* The caller maps the ids of child-pid (from --info-fd) meanwhile. */
+  /* The caller maps the ids of child-pid (from --info-fd) meanwhile.  An
+   * fd that was never valid means nobody will: say so, rather than let
+   * the sandbox fail later on unmapped ids with a puzzling message. */
   if (plan->userns_block_fd >= 0)
-    wait_readable_byte (plan->userns_block_fd);
+    {
+      int r = wait_readable_byte (plan->userns_block_fd);
+      if (r < 0)
+        {
+          errno = -r;
+          die_with_error ("--userns-block-fd %d", plan->userns_block_fd);
+        }
+    }
   if (release_pipe[1] >= 0)
     {
       /* S2: release the sandbox. */

@@ -368,17 +368,24 @@ write_file_at (int dirfd, const char *path, const char *content)
   return write_all (fd, content, strlen (content));
 }
 
-void
+int
 wait_readable_byte (int fd)
 {
   char c;
   struct pollfd p = { .fd = fd, .events = POLLIN };
-  /* Errors are ignored on purpose, as bubblewrap does: the caller closing
-   * the fd (EOF, POLLHUP) is a release too. */
-  while (poll (&p, 1, -1) < 0 && errno == EINTR)
+  int r;
+
+  /* The caller closing its end (EOF, POLLHUP) is a release too, as in
+   * bubblewrap; only an fd that was never valid is an error. */
+  while ((r = poll (&p, 1, -1)) < 0 && errno == EINTR)
     ;
+  if (r < 0)
+    return -errno;
+  if (p.revents & POLLNVAL)
+    return -EBADF;
   while (read (fd, &c, 1) < 0 && errno == EINTR)
     ;
+  return 0;
 }
 
 bool

@@ -105,7 +105,7 @@ int write_all (int fd, const void *buf, size_t len);
 /* Write a string to a path (procfs/sysfs files).  0 or -errno. */
 int write_file_at (int dirfd, const char *path, const char *content);
 /* Read one byte (or EOF) from fd, retrying on EINTR; errors ignored. */
-void wait_readable_byte (int fd);
+int wait_readable_byte (int fd);   /* 0, or -errno for an invalid fd */
 
 /* ---- Paths (pure) -------------------------------------------------------- */
 /* True when a equals b or lies below it ("/a/b" is below "/a", "/ab" is not).

@@ -249,6 +249,10 @@ check "--block-fd: COMMAND ran after EOF" test -e "$D/ran"
 
 run_bwrap "${BASE[@]}" --block-fd 9 echo ran 9<&-
 assert_stdout_is "ran" "--block-fd with a closed fd: errors are ignored"
+# Beyond bubblewrap: nobody could map the ids through a never-valid fd.
+run_bwrap "${BASE[@]}" --unshare-user --info-fd 8 --userns-block-fd 57 true 8>/dev/null 57<&-
+assert_error 1 "bwrap: --userns-block-fd 57: Bad file descriptor" \
+  "--userns-block-fd with a closed fd: one line naming it"
 
 # ------------------------------------------------------------ --userns-block-fd
 

@@ -497,18 +497,6 @@ fi
 finish_sandbox
 START_PREFIX=()
 
-# wait_bw: wait (at most 20 s) for bwrap; BW_RC is its exit status or
-# "running".  (bash reaps the job when it ends, so tail --pid sees it.)
-wait_bw ()
-{
-  timeout 20 tail -s 0.05 --pid="$BW" -f /dev/null
-  if gone "$BW"; then
-    wait "$BW"
-    BW_RC=$?
-  else
-    BW_RC=running
-  fi
-}
 
 # ------------------------------------------------------------ teardown
 

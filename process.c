@@ -101,6 +101,23 @@ arm_parent_death_signal (const struct plan *plan)
 
 /* ---- the command ------------------------------------------------------- */
 
+/* Block until the process holding the other end of the go pipe fd has
+ * written its one byte, then close fd.  EOF instead means that process
+ * died before it was ready: we must not carry on behind its back. */
+static void
+wait_go (int fd)
+{
+  char go;
+  ssize_t n;
+
+  do
+    n = read (fd, &go, 1);
+  while (n < 0 && errno == EINTR);
+  if (n != 1)
+    _exit (1);
+  (void) close (fd);
+}
+
 /* Tell the monitor how exec went.  It may be dead (SIGKILLed): the sandbox
  * then carries on without it unless --die-with-parent (reference 6.3), so
  * the write must not raise SIGPIPE and kill the command before it runs.
@@ -130,16 +147,7 @@ exec_command (struct runtime *rt, struct sandbox_fds *fds)
   /* The command may not run before the pid-1 helper has dropped its
    * capabilities and holds the --lock-file locks the caller relies on. */
   if (fds->reaper_ready >= 0)
-    {
-      char go;
-      ssize_t n;
-      do
-        n = read (fds->reaper_ready, &go, 1);
-      while (n < 0 && errno == EINTR);
-      if (n != 1)
-        _exit (1);
-      (void) close (fds->reaper_ready);
-    }
+    wait_go (fds->reaper_ready);
   arm_parent_death_signal (plan);
   caps_raise_ambient (&rt->caps, plan);
   if (sigprocmask (SIG_SETMASK, &fds->saved_mask, NULL) != 0)
@@ -305,14 +313,7 @@ sandbox_main (struct runtime *rt, struct sandbox_fds *fds, const sigset_t *mask)
        * --userns-block-fd, the caller has written our id maps.  EOF
        * instead of the byte: the monitor died (e.g. "Write to info_fd")
        * and the command must not run behind its back. */
-      char go;
-      ssize_t n;
-      do
-        n = read (fds->release, &go, 1);
-      while (n < 0 && errno == EINTR);
-      if (n != 1)
-        _exit (1);
-      (void) close (fds->release);
+      wait_go (fds->release);
     }
   if ((flags & CLONE_NEWUSER) && plan->userns_block_fd < 0)
     ns_write_id_maps (proc_fd, dev_remap ? 0 : plan->uid, rt->real_uid,

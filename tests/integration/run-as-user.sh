@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.0-or-later
-# run-as-user.sh SCRIPT [ARGS...]: run an integration test as the
-# unprivileged user `bwrap-test` (meson suite 'user').
+# run-as-user.sh [--setuid] SCRIPT [ARGS...]: run an integration test as the
+# unprivileged user `bwrap-test` (meson suite 'user'; with --setuid, suite
+# 'setuid').
 #
 # Only meaningful when the suite runs as root; otherwise it reports the whole
 # script as skipped.  As root it
@@ -11,6 +12,12 @@
 #   - checks, without copying anything, that the user can read SCRIPT and
 #     lib.sh and execute $BWRAP (the source and build trees must be
 #     world-readable: a build below /root is not);
+#   - with --setuid: copies $BWRAP into a fresh root-owned 0755 directory
+#     (mktemp -d under /tmp, or under BWRAP_TESTS_BUILDDIR when /tmp is
+#     mounted nosuid), makes the copy root:root mode 4755, checks with stat
+#     that it really is setuid root, points BWRAP at it and removes the
+#     directory when the script ends.  The script then runs with lib.sh's
+#     is_setuid true: the whole suite once more through setuid mode;
 #   - runs SCRIPT with that user's uid, gid and groups, no capabilities and a
 #     fresh environment, passing on only the variables listed in keep_vars.
 set -u
@@ -19,8 +26,13 @@ user=bwrap-test
 keep_vars=(BWRAP BWRAP_TESTS_SRCDIR BWRAP_TESTS_BUILDDIR RUN_TIMEOUT
            ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS MALLOC_PERTURB_)
 
+setuid=false
+if [ "${1:-}" = --setuid ]; then
+  setuid=true
+  shift
+fi
 if [ $# -lt 1 ]; then
-  echo "usage: $0 SCRIPT [ARGS...]" >&2
+  echo "usage: $0 [--setuid] SCRIPT [ARGS...]" >&2
   exit 2
 fi
 script=$(realpath "$1")
@@ -28,6 +40,13 @@ shift
 
 if [ "$(id -u)" != 0 ]; then
   echo "1..0 # SKIP not running as root"
+  exit 0
+fi
+# test-setuid.sh installs and checks a setuid copy of its own, as root (the
+# 'root' suite runs it); run as the user on top of another copy it could
+# only skip itself.
+if $setuid && [ "$(basename "$script")" = test-setuid.sh ]; then
+  echo "1..0 # SKIP test-setuid.sh needs root to install its own setuid copy; the 'root' suite runs it"
   exit 0
 fi
 
@@ -53,6 +72,52 @@ export BWRAP
 uid=$(id -u "$user")
 gid=$(id -g "$user")
 
+# nosuid_fs DIR: DIR's filesystem ignores the setuid bit.
+nosuid_fs ()
+{
+  findmnt -n -o OPTIONS -T "$1" | tr ',' '\n' | grep -qx nosuid
+}
+
+# The setuid copy lives in a directory only root may write to, so the user
+# cannot swap the binary; 0755 so the user can reach it.  A private
+# directory per run: runs never share (or delete) each other's copy.
+suid_dir=
+remove_suid_dir ()
+{
+  if [ -n "$suid_dir" ]; then
+    rm -rf "$suid_dir"
+  fi
+}
+if $setuid; then
+  for parent in /tmp "${BWRAP_TESTS_BUILDDIR:-}"; do
+    [ -n "$parent" ] && [ -d "$parent" ] && ! nosuid_fs "$parent" && break
+    parent=
+  done
+  if [ -z "$parent" ]; then
+    echo "1..0 # SKIP /tmp and the build directory are both on nosuid filesystems"
+    exit 0
+  fi
+  suid_dir=$(mktemp -d "$parent/bwrap-suid.XXXXXX") || {
+    echo "Bail out! mktemp -d in $parent failed"
+    exit 1
+  }
+  trap remove_suid_dir EXIT
+  chown root:root "$suid_dir"
+  chmod 0755 "$suid_dir"
+  cp "$BWRAP" "$suid_dir/bwrap" &&
+    chown root:root "$suid_dir/bwrap" &&
+    chmod 4755 "$suid_dir/bwrap" || {
+    echo "Bail out! could not install a setuid copy of $BWRAP in $suid_dir"
+    exit 1
+  }
+  mode=$(stat -c '%a %u %g' "$suid_dir/bwrap")
+  if [ "$mode" != "4755 0 0" ] || nosuid_fs "$suid_dir"; then
+    echo "Bail out! $suid_dir/bwrap is not setuid root (mode, uid, gid: $mode)"
+    exit 1
+  fi
+  BWRAP=$suid_dir/bwrap
+fi
+
 as_user ()
 {
   setpriv --reuid="$uid" --regid="$gid" --init-groups --reset-env "$@"
@@ -77,6 +142,12 @@ for v in "${keep_vars[@]}"; do
 done
 
 # A directory the user can enter; tests choose their own cwd anyway.
+# No exec with --setuid: the trap must remove the copy afterwards.
 cd /
+if $setuid; then
+  setpriv --reuid="$uid" --regid="$gid" --init-groups --reset-env \
+    env "${env_args[@]}" /bin/bash "$script" "$@"
+  exit
+fi
 exec setpriv --reuid="$uid" --regid="$gid" --init-groups --reset-env \
   env "${env_args[@]}" /bin/bash "$script" "$@"

@@ -15,6 +15,7 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 
+#include "privop.h"
 #include "resolve.h"
 
 int
@@ -53,6 +54,8 @@ bind_mount_fd (int src_fd, int dest_fd, unsigned flags)
   struct mount_attr attr = { .attr_set = MOUNT_ATTR_NOSUID };
   cleanup_fd int tree = -1;
 
+  if (privop_client_active ())
+    return privop_bind (src_fd, dest_fd, flags);
   if (!(flags & BIND_DEVICES))
     attr.attr_set |= MOUNT_ATTR_NODEV;
   if (flags & BIND_READONLY)
@@ -186,12 +189,21 @@ bind_fd_op (const struct setup_op *op, const struct setup_ctx *ctx,
 }
 
 int
-remount_ro_op (const struct setup_op *op, const struct setup_ctx *ctx,
-               struct bwrap_error *err)
+mount_set_readonly (int fd)
 {
   struct mount_attr attr = {
     .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
   };
+
+  if (privop_client_active ())
+    return privop_set_rdonly (fd);
+  return mount_setattr (fd, "", AT_EMPTY_PATH, &attr, sizeof attr) == 0 ? 0 : -errno;
+}
+
+int
+remount_ro_op (const struct setup_op *op, const struct setup_ctx *ctx,
+               struct bwrap_error *err)
+{
   const char *dest = path_skip_slashes (op->dest);
   cleanup_fd int fd = -1;
   struct statx stx;
@@ -212,8 +224,9 @@ remount_ro_op (const struct setup_op *op, const struct setup_ctx *ctx,
       || !(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT))
     return bwrap_error_set (err, 0, "Can't remount readonly on /newroot/%s: "
                             "Unable to find \"/newroot/%s\" in mount table", dest, dest);
-  if (mount_setattr (fd, "", AT_EMPTY_PATH, &attr, sizeof attr) != 0)
-    return bwrap_error_set (err, errno, "Can't remount readonly on /newroot/%s: "
+  r = mount_set_readonly (fd);
+  if (r < 0)
+    return bwrap_error_set (err, -r, "Can't remount readonly on /newroot/%s: "
                             "Unable to remount destination \"/newroot/%s\" with correct flags",
                             dest, dest);
   return 0;

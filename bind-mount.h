@@ -14,8 +14,13 @@
 
 /* Clone the mount tree at src_fd (recursive), add nosuid (+nodev unless
  * BIND_DEVICES, +ro with BIND_READONLY) to every mount in the clone, and
- * attach it on dest_fd.  Returns 0 or -errno. */
+ * attach it on dest_fd.  Returns 0 or -errno.  In setuid mode's setup
+ * process this and mount_set_readonly() go to the privileged peer. */
 int bind_mount_fd (int src_fd, int dest_fd, unsigned flags);
+
+/* Make the mount rooted at fd read-only (+nosuid, nodev), that mount
+ * only.  0 or -errno. */
+int mount_set_readonly (int fd);
 
 /* Op executors: --bind/--ro-bind/--dev-bind (+try), --bind-fd,
  * --ro-bind-fd, --remount-ro.  0 or -errno with err filled. */

@@ -111,10 +111,11 @@ caps_apply_final (struct caps_state *st, const struct plan *plan)
     {
       /* The bounding set limits what any later exec (e.g. of a setuid-root
        * binary mapped in the namespace) can gain: cut it to the final set.
-       * Needs CAP_SETPCAP, so it comes before capset() below. */
+       * Needs CAP_SETPCAP, so it comes before capset() below; only what
+       * is still there (setuid mode's sandbox process has none left). */
       for (int cap = 0; cap <= caps_last_cap (); cap++)
-        if (!(st->final & ((uint64_t) 1 << cap))
-            && prctl (PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL)
+        if (!(st->final & ((uint64_t) 1 << cap)) && prctl (PR_CAPBSET_READ, cap, 0, 0, 0) == 1
+            && prctl (PR_CAPBSET_DROP, cap, 0, 0, 0) != 0)
           die_with_error ("Dropping capability %d from bounding set", cap);
     }
   /* Inheritable (needed for ambient) only for an explicit --cap-add or

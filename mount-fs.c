@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "bind-mount.h"
+#include "privop.h"
 #include "resolve.h"
 
 static char *
@@ -42,6 +43,8 @@ mount_new_fs (const char *fstype, const char *const *config, unsigned attrs,
   cleanup_fd int mnt = -1;
   int saved;
 
+  if (privop_client_active ())
+    return privop_mount_fs (fstype, config, attrs, dest_fd, ret_kernel_msg);
   fs = fsopen (fstype, FSOPEN_CLOEXEC);
   if (fs < 0)
     return -errno;

@@ -67,8 +67,8 @@ nl_transact (int sock, struct nl_request *req, unsigned seq)
     }
 }
 
-void
-network_loopback_up (void)
+int
+network_loopback_up (struct bwrap_error *err)
 {
   struct sockaddr_nl local = { .nl_family = AF_NETLINK };
   struct nl_request req;
@@ -78,12 +78,12 @@ network_loopback_up (void)
 
   index = if_nametoindex ("lo");
   if (index <= 0)
-    die_with_error ("loopback: Failed to look up lo");
+    return bwrap_error_set (err, errno, "loopback: Failed to look up lo");
   sock = socket (AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
   if (sock < 0)
-    die_with_error ("loopback: Failed to create NETLINK_ROUTE socket");
+    return bwrap_error_set (err, errno, "loopback: Failed to create NETLINK_ROUTE socket");
   if (bind (sock, (struct sockaddr *) &local, sizeof local) < 0)
-    die_with_error ("loopback: Failed to bind NETLINK_ROUTE socket");
+    return bwrap_error_set (err, errno, "loopback: Failed to bind NETLINK_ROUTE socket");
 
   memset (&req, 0, sizeof req);
   req.hdr.nlmsg_len = NLMSG_LENGTH (sizeof req.addr);
@@ -98,10 +98,7 @@ network_loopback_up (void)
   add_attr (&req, IFA_ADDRESS, &addr, sizeof addr);
   r = nl_transact (sock, &req, 1);
   if (r < 0 && r != -EEXIST)
-    {
-      errno = -r;
-      die_with_error ("loopback: Failed RTM_NEWADDR");
-    }
+    return bwrap_error_set (err, -r, "loopback: Failed RTM_NEWADDR");
 
   memset (&req, 0, sizeof req);
   req.hdr.nlmsg_len = NLMSG_LENGTH (sizeof req.link);
@@ -112,8 +109,6 @@ network_loopback_up (void)
   req.link.ifi_change = IFF_UP;
   r = nl_transact (sock, &req, 2);
   if (r < 0)
-    {
-      errno = -r;
-      die_with_error ("loopback: Failed RTM_NEWLINK");
-    }
+    return bwrap_error_set (err, -r, "loopback: Failed RTM_NEWLINK");
+  return 0;
 }

@@ -3,6 +3,9 @@
  * process inside its new net namespace, with CAP_NET_ADMIN there. */
 #pragma once
 
+#include "utils.h"
+
 /* Bring "lo" up with 127.0.0.1/8 (::1 follows from the kernel when IPv6
- * is enabled).  Dies with bubblewrap's "loopback: ..." messages. */
-void network_loopback_up (void);
+ * is enabled).  0 or -errno with err filled with bubblewrap's
+ * "loopback: ..." messages. */
+int network_loopback_up (struct bwrap_error *err);

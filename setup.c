@@ -21,6 +21,7 @@
 #include "files.h"
 #include "mount-fs.h"
 #include "overlay.h"
+#include "privop.h"
 #include "resolve.h"
 
 char *
@@ -38,8 +39,11 @@ pivot_root (const char *new_root, const char *put_old)
 static int
 hostname_op (const struct setup_op *op, const struct setup_ctx *ctx, struct bwrap_error *err)
 {
-  if (sethostname (op->source, strlen (op->source)) != 0)
-    return bwrap_error_set (err, errno, "Can't set hostname to %s", op->source);
+  int r = privop_client_active () ? privop_hostname (op->source)
+          : sethostname (op->source, strlen (op->source)) == 0 ? 0 : -errno;
+
+  if (r < 0)
+    return bwrap_error_set (err, -r, "Can't set hostname to %s", op->source);
   return 0;
 }
 
@@ -99,43 +103,63 @@ run_op (const struct setup_op *op, const struct setup_ctx *ctx, struct bwrap_err
 /* Mount the setup tmpfs on /tmp and make it "/", with the caller's root
  * at /oldroot.  /tmp is only a place to stand: after pivot_root the
  * caller's /tmp is visible again under /oldroot/tmp. */
-static void
-enter_setup_root (void)
+int
+setup_enter_setup_root (struct bwrap_error *err)
 {
   /* Must come first: from now on no mount we make propagates back to the
    * caller's namespace, while host mount events still reach us. */
   if (mount (NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) != 0)
-    die_with_error ("Failed to make / slave");
+    return bwrap_error_set (err, errno, "Failed to make / slave");
   if (mount ("tmpfs", "/tmp", "tmpfs", MS_NODEV | MS_NOSUID, "mode=0755") != 0)
-    die_with_error ("Failed to mount tmpfs");
+    return bwrap_error_set (err, errno, "Failed to mount tmpfs");
   if (chdir ("/tmp") != 0)
-    die_with_error ("chdir /tmp");
+    return bwrap_error_set (err, errno, "chdir /tmp");
   if (mkdir ("newroot", 0755) != 0 || mkdir ("oldroot", 0755) != 0 || mkdir ("hidden", 0700) != 0)
-    die_with_error ("Creating setup directories failed");
+    return bwrap_error_set (err, errno, "Creating setup directories failed");
   if (mount ("tmpfs", "newroot", "tmpfs", MS_NODEV | MS_NOSUID, "mode=0755") != 0)
-    die_with_error ("Failed to mount tmpfs for the new root");
+    return bwrap_error_set (err, errno, "Failed to mount tmpfs for the new root");
   if (pivot_root (".", "oldroot") != 0)
-    die_with_error ("pivot_root");
+    return bwrap_error_set (err, errno, "pivot_root");
   if (chdir ("/") != 0)
-    die_with_error ("chdir / (after pivot_root)");
+    return bwrap_error_set (err, errno, "chdir / (after pivot_root)");
+  return 0;
 }
 
-/* Detach the caller's root and make /newroot "/". */
-static void
-enter_new_root (void)
+/* Detach the caller's root and make /newroot "/".  In setuid mode the
+ * setup process may have changed anything it owns in the setup root, but
+ * /oldroot and /newroot are mount points, which it can neither rename nor
+ * remove: these paths still name what this function expects. */
+int
+setup_enter_new_root (struct bwrap_error *err)
 {
   /* Lazy detach: the sandbox must not see the host tree, and busy
    * submounts must not keep it reachable. */
   if (umount2 ("/oldroot", MNT_DETACH) != 0)
-    die_with_error ("unmount old root");
+    return bwrap_error_set (err, errno, "unmount old root");
   if (chdir ("/newroot") != 0)
-    die_with_error ("chdir /newroot");
+    return bwrap_error_set (err, errno, "chdir /newroot");
   /* pivot_root(".", ".") stacks the setup root on top of the new root;
    * unmounting "." then removes the setup root (and /hidden with it). */
   if (pivot_root (".", ".") != 0)
-    die_with_error ("pivot_root(/newroot)");
+    return bwrap_error_set (err, errno, "pivot_root(/newroot)");
   if (umount2 (".", MNT_DETACH) != 0)
-    die_with_error ("unmount setup root");
+    return bwrap_error_set (err, errno, "unmount setup root");
+  if (chdir ("/") != 0)
+    return bwrap_error_set (err, errno, "chdir /");
+  return 0;
+}
+
+/* One of the two root switches, here or (setuid mode) by the privileged
+ * peer.  pivot_root moves the root of every process of the namespace
+ * that was on the old one, ours too; our cwd we move ourselves. */
+static void
+switch_root (int (*local) (struct bwrap_error *), enum privop_kind op)
+{
+  struct bwrap_error err = { 0 };
+  int r = privop_client_active () ? privop_simple (op, &err) : local (&err);
+
+  if (r < 0)
+    die_error (&err);
   if (chdir ("/") != 0)
     die_with_error ("chdir /");
 }
@@ -153,7 +177,7 @@ setup_build_root (const struct plan *plan, bool has_pid_ns)
   };
   struct bwrap_error err = { 0 };
 
-  enter_setup_root ();
+  switch_root (setup_enter_setup_root, PRIVOP_SETUP_ROOT);
   ctx.oldroot_fd = open ("/oldroot", O_PATH | O_DIRECTORY | O_CLOEXEC);
   ctx.hidden_fd = open ("/hidden", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (ctx.oldroot_fd < 0 || ctx.hidden_fd < 0)
@@ -172,5 +196,5 @@ setup_build_root (const struct plan *plan, bool has_pid_ns)
     }
   (void) close (ctx.oldroot_fd);
   (void) close (ctx.hidden_fd);
-  enter_new_root ();
+  switch_root (setup_enter_new_root, PRIVOP_ENTER_NEW_ROOT);
 }

@@ -28,5 +28,11 @@ struct setup_ctx
  * root is detached and the cwd is "/". */
 void setup_build_root (const struct plan *plan, bool has_pid_ns);
 
+/* The two root switches, for the setuid privileged peer (privop.c):
+ * make the setup tmpfs "/" with the caller's root at /oldroot, and at
+ * the end make /newroot "/".  0 or -errno with err filled. */
+int setup_enter_setup_root (struct bwrap_error *err);
+int setup_enter_new_root (struct bwrap_error *err);
+
 /* Path of an fd for the mount(2)/chmod(2) paths: "<proc_fd_dir>/<fd>". */
 char *setup_fd_path (const struct setup_ctx *ctx, int fd);

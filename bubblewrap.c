@@ -2,6 +2,7 @@
  * bubblewrap.c: main(), the table of contents of one run:
  * parse -> validate -> preflight -> spawn and wait.
  * Runs in the caller's process, which becomes the sandbox's monitor. */
+#include <errno.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <unistd.h>
 
 #include "caps.h"
+#include "handoff.h"
 #include "options.h"
 #include "plan.h"
 #include "preflight.h"
@@ -22,12 +24,81 @@
 
 #define ARGS_FD_MAX_BYTES (16u << 20)   /* --args data; 9000 words fit easily */
 
+/* The --args data read, in order: setuid mode hands it to the sandbox
+ * process, which parses the command line again (privsep.h). */
+struct args_log
+{
+  char **data;
+  size_t *len;
+  size_t n;
+};
+
 static int
 read_args_fd (int fd, char **ret_data, size_t *ret_len, void *userdata)
 {
+  struct args_log *log = userdata;
   int r = read_fd_all (fd, ARGS_FD_MAX_BYTES, ret_data, ret_len);
+
   (void) close (fd);   /* read once, as bubblewrap; never reaches the sandbox */
+  if (r == 0)
+    {
+      size_t n = log->n;
+      log->data = xappend (log->data, &n, sizeof *log->data);
+      log->len = xappend (log->len, &log->n, sizeof *log->len);
+      log->data[n - 1] = xmalloc (*ret_len + 1);
+      memcpy (log->data[n - 1], *ret_data, *ret_len + 1);
+      log->len[n - 1] = *ret_len;
+    }
   return r;
+}
+
+static void
+args_log_free (struct args_log *log)
+{
+  for (size_t i = 0; i < log->n; i++)
+    free (log->data[i]);
+  free (log->data);
+  free (log->len);
+}
+
+/* In the setuid sandbox process: the monitor's --args reads, replayed. */
+static int
+replay_args_fd (int fd, char **ret_data, size_t *ret_len, void *userdata)
+{
+  struct handoff *h = userdata;
+  const char *data;
+  size_t len;
+  int r = handoff_next (h, HANDOFF_ARGS, &data, &len);
+
+  if (r < 0)
+    return r == -ENOENT ? -EBADF : r;
+  *ret_data = xmalloc (len + 1);
+  memcpy (*ret_data, data, len);
+  (*ret_data)[len] = '\0';
+  *ret_len = len;
+  return 0;
+}
+
+/* Setuid monitor: the hand-off for the sandbox process (handoff.h). */
+static int
+write_handoff (const struct args_log *log, const struct seccomp_set *seccomp)
+{
+  int fd = handoff_create ();
+  int r = fd;
+
+  for (size_t i = 0; r >= 0 && i < log->n; i++)
+    r = handoff_append (fd, HANDOFF_ARGS, log->data[i], log->len[i]);
+  for (size_t i = 0; r >= 0 && i < seccomp->n; i++)
+    r = handoff_append (fd, HANDOFF_SECCOMP, seccomp->progs[i].filter,
+                        seccomp->progs[i].len * sizeof (struct sock_filter));
+  if (r >= 0)
+    r = handoff_finish (fd);
+  if (r < 0)
+    {
+      errno = -r;
+      die_with_error ("Can't pass the command line on to the sandbox");
+    }
+  return fd;
 }
 
 static void
@@ -85,13 +156,97 @@ print_warnings (const struct plan *plan)
   log_set_level_prefix (plan->level_prefix);
 }
 
+/* Parse, validate and preflight argv into plan: everything the caller's
+ * input decides, with no privilege.  Returns true when there is a
+ * command to run; false after --help, --version or the usage text, with
+ * main's exit status in *ret_status.  Dies on errors.
+ * quiet: the setuid sandbox process, parsing again what the monitor has
+ * parsed and reported on already. */
+static bool
+prepare (int argc, char **argv, struct runtime *rt, struct options_context *ctx, bool quiet,
+         int *ret_status)
+{
+  struct plan *plan = rt->plan;
+  struct bwrap_error err = { 0 };
+  int r;
+
+  ctx->is_setuid = rt->is_setuid;
+  ctx->has_selinux = selinux_labels_supported ();
+  ctx->real_uid = rt->real_uid;
+  ctx->real_gid = rt->real_gid;
+  plan_init (plan);
+  r = options_parse (argc, argv, ctx, plan, &err);
+  log_set_level_prefix (plan->level_prefix);
+  if (!quiet)
+    print_warnings (plan);
+  if (r < 0)
+    die_error (&err);
+  if (r == OPTIONS_HELP || r == OPTIONS_VERSION)
+    {
+      if (r == OPTIONS_HELP)
+        options_print_usage (stdout, argv[0]);
+      else
+        printf ("%s\n", BWRAP_VERSION_STRING);
+      *ret_status = 0;
+      return false;
+    }
+  r = options_validate (plan, ctx, &err);
+  if (r < 0)
+    die_error (&err);
+  if (r == OPTIONS_USAGE)
+    {
+      options_print_usage (stderr, argv[0]);
+      *ret_status = 1;
+      return false;
+    }
+
+  selinux_check_label (plan->exec_label);
+  selinux_check_label (plan->file_label);
+  apply_env_edits (plan);
+  if (preflight_plan (plan, &err) < 0)
+    die_error (&err);
+  return true;
+}
+
+/* The command line, for the setuid sandbox process (a fork of the
+ * helper forked before parsing, with argv but not the plan). */
+static int saved_argc;
+static char **saved_argv;
+
+static void
+setuid_sandbox_main (const struct privsep_sandbox *sb)
+{
+  struct plan plan;
+  struct runtime rt = { .plan = &plan, .is_setuid = true, .handoff_fd = -1 };
+  struct handoff h;
+  struct options_context ctx = { .read_fd = replay_args_fd, .userdata = &h };
+  int status;
+
+  rt.real_uid = getuid ();
+  rt.real_gid = getgid ();
+  rt.privsep.sock = -1;
+  caps_snapshot (&rt.caps, false);
+  if (handoff_read (sb->handoff, &h) < 0)
+    die ("Can't read the command line handed on by the monitor");
+  (void) close (sb->handoff);
+  /* The monitor parsed this command line first and would have failed. */
+  if (!prepare (saved_argc, saved_argv, &rt, &ctx, true, &status))
+    _exit (1);
+  if (handoff_seccomp (&h, &rt.seccomp) < 0)
+    die ("Can't read the seccomp programs handed on by the monitor");
+  handoff_free (&h);
+  rt.cwd = caller_cwd ();
+  (void) fflush (stdout);
+  process_run_setuid_sandbox (&rt, sb);
+}
+
 int
 main (int argc, char **argv)
 {
   struct plan plan;
-  struct runtime rt = { .plan = &plan };
-  struct bwrap_error err = { 0 };
-  struct options_context ctx = { .read_fd = read_args_fd };
+  struct runtime rt = { .plan = &plan, .handoff_fd = -1 };
+  struct args_log args = { 0 };
+  struct options_context ctx = { .read_fd = read_args_fd, .userdata = &args };
   int r;
 
   /* A lone --version is answered before anything else, as bubblewrap. */
@@ -110,56 +265,29 @@ main (int argc, char **argv)
     die ("Unexpected setuid user %d, should be 0", (int) geteuid ());
   /* Setuid root: split off the privileged helper and drop every privilege
    * of this process before argv or any user path is looked at. */
+  rt.privsep.sock = -1;
+  saved_argc = argc;
+  saved_argv = argv;
   if (rt.is_setuid)
-    privsep_start (&rt.privsep);
-  else
-    rt.privsep.sock = -1;
+    privsep_start (&rt.privsep, setuid_sandbox_main);
   rt.is_root = rt.real_uid == 0 && !rt.is_setuid;
   /* Nothing bwrap starts may gain privileges through exec, ever. */
   if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
     die_with_error ("prctl(PR_SET_NO_NEW_PRIVS) failed");
   caps_snapshot (&rt.caps, rt.is_root);
 
-  ctx.is_setuid = rt.is_setuid;
-  ctx.has_selinux = selinux_labels_supported ();
-  ctx.real_uid = rt.real_uid;
-  ctx.real_gid = rt.real_gid;
-  plan_init (&plan);
-  r = options_parse (argc, argv, &ctx, &plan, &err);
-  log_set_level_prefix (plan.level_prefix);
-  print_warnings (&plan);
-  if (r < 0)
-    die_error (&err);
-  /* The early returns free the plan: once main's frame is gone,
-   * LeakSanitizer would report whatever the parser allocated. */
-  if (r == OPTIONS_HELP)
+  if (!prepare (argc, argv, &rt, &ctx, false, &r))
     {
-      options_print_usage (stdout, argv[0]);
+      /* The early returns free the plan: once main's frame is gone,
+       * LeakSanitizer would report whatever the parser allocated. */
       plan_free (&plan);
-      return 0;
+      args_log_free (&args);
+      return r;
     }
-  if (r == OPTIONS_VERSION)
-    {
-      printf ("%s\n", BWRAP_VERSION_STRING);
-      plan_free (&plan);
-      return 0;
-    }
-  r = options_validate (&plan, &ctx, &err);
-  if (r < 0)
-    die_error (&err);
-  if (r == OPTIONS_USAGE)
-    {
-      options_print_usage (stderr, argv[0]);
-      plan_free (&plan);
-      return 1;
-    }
-
-  selinux_check_label (plan.exec_label);
-  selinux_check_label (plan.file_label);
-  apply_env_edits (&plan);
-  if (preflight_plan (&plan, &err) < 0)
-    die_error (&err);
   seccomp_load_all (&plan, &rt.seccomp);
+  if (rt.is_setuid)
+    rt.handoff_fd = write_handoff (&args, &rt.seccomp);
+  args_log_free (&args);
   rt.cwd = caller_cwd ();
   (void) fflush (stdout);   /* nothing buffered may be written twice after fork */
   r = process_run (&rt);

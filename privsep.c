@@ -1,24 +1,29 @@
 /* SPDX-License-Identifier: LGPL-2.0-or-later
- * privsep.c: the setuid helper and its one-message protocol.
+ * privsep.c: the setuid helper and its one-request protocol.
  *
  * Which process runs what, with which privileges:
- *   privsep_start (before the fork)   setuid process: euid 0, real uid U
- *   helper_main                       the helper: after its first steps
- *                                     euid/ruid/suid U and only
- *                                     CAP_SYS_ADMIN (needed to create a
- *                                     user namespace where the admin has
- *                                     disabled unprivileged ones)
+ *   privsep_start (before the fork)  setuid process: euid 0, real uid U
+ *   helper_main                      the helper: euid 0, keeping only
+ *                                    CAP_SYS_ADMIN (root-owned namespaces),
+ *                                    CAP_SETUID/SETGID (id maps) and
+ *                                    CAP_SYS_PTRACE (namespace ids)
  *   privsep_start (after the fork),
- *   privsep_request_userns            the caller's process: uid U, no caps
+ *   privsep_clone_sandbox            the caller's process: uid U, no caps
+ *   sandbox_child                    the new sandbox process: root of its
+ *                                    new user namespace until it forks the
+ *                                    privop peer, then uid U, no caps
  * The helper never reads argv, the environment or any path the user
- * names; it reads one fixed-size request and validates all of it. */
+ * names; it reads one fixed-size request and validates all of it.  The
+ * caller's fds stay open in it only to be inherited by the sandbox. */
 #include "privsep.h"
 
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <linux/securebits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -26,10 +31,19 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "caps.h"
+#include "namespaces.h"
+#include "privop.h"
+
+/* The namespaces a sandbox may ask for; the helper adds NEWUSER|NEWNS. */
+#define ALLOWED_CLONE_FLAGS (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET \
+                             | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP)
+
 int
 privsep_encode (const struct privsep_request *req, uint8_t *buf, size_t len)
 {
-  uint32_t words[4] = { req->magic, req->op, req->inside_uid, req->inside_gid };
+  uint32_t words[6] = { req->magic, req->op, req->clone_flags,
+                        req->inside_uid, req->inside_gid, req->flags };
   if (len < PRIVSEP_REQUEST_SIZE)
     return -ENOBUFS;
   memcpy (buf, words, sizeof words);
@@ -40,24 +54,42 @@ int
 privsep_decode (const uint8_t *buf, size_t len, struct privsep_request *ret,
                 struct bwrap_error *err)
 {
-  uint32_t words[4];
+  uint32_t w[6];
 
   if (len != PRIVSEP_REQUEST_SIZE)
     return bwrap_error_set (err, 0, "privsep: request of %zu bytes, expected %zu",
                             len, (size_t) PRIVSEP_REQUEST_SIZE);
-  memcpy (words, buf, sizeof words);
-  if (words[0] != PRIVSEP_MAGIC)
+  memcpy (w, buf, sizeof w);
+  if (w[0] != PRIVSEP_MAGIC)
     return bwrap_error_set (err, 0, "privsep: bad magic");
-  if (words[1] != PRIVSEP_OP_CREATE_USERNS)
-    return bwrap_error_set (err, 0, "privsep: unknown operation %u", words[1]);
+  if (w[1] != PRIVSEP_OP_CLONE_SANDBOX)
+    return bwrap_error_set (err, 0, "privsep: unknown operation %u", w[1]);
+  if ((w[2] & ~(uint32_t) ALLOWED_CLONE_FLAGS) != 0)
+    return bwrap_error_set (err, 0, "privsep: clone flags 0x%x not allowed", w[2]);
   /* (uid_t)-1 means "unchanged" to the kernel and is never a real id. */
-  if (words[2] == UINT32_MAX || words[3] == UINT32_MAX)
+  if (w[3] == UINT32_MAX || w[4] == UINT32_MAX)
     return bwrap_error_set (err, 0, "privsep: invalid id");
-  ret->magic = words[0];
-  ret->op = words[1];
-  ret->inside_uid = words[2];
-  ret->inside_gid = words[3];
+  if ((w[5] & ~PRIVSEP_DEV) != 0)
+    return bwrap_error_set (err, 0, "privsep: unknown flags 0x%x", w[5]);
+  ret->magic = w[0];
+  ret->op = w[1];
+  ret->clone_flags = w[2];
+  ret->inside_uid = w[3];
+  ret->inside_gid = w[4];
+  ret->flags = w[5];
   return 0;
+}
+
+void
+privsep_format_map (char *buf, size_t len, uint32_t inside, uint32_t real,
+                    uint32_t overflow, bool dev)
+{
+  /* devpts needs 0 mapped; the overflow id ("nobody") is the one host id
+   * that gives nothing away, and no process of ours ever becomes it. */
+  if (dev && inside != 0 && real != 0 && overflow != real)
+    snprintf (buf, len, "0 %u 1\n%u %u 1\n", overflow, inside, real);
+  else
+    snprintf (buf, len, "%u %u 1\n", inside, real);
 }
 
 static int
@@ -71,141 +103,201 @@ capset_only (uint64_t set)
   return syscall (SYS_capset, &hdr, data);
 }
 
+/* Every capability gone from every set, for good: the bounding set
+ * empty, and securebits locked so that uid 0 (--uid 0 maps it to the
+ * user) never gains capabilities through exec or setuid(). */
 static void
-send_reply (int sock, int err_code, int fd)
+drop_privileges_for_good (uid_t uid, gid_t gid)
 {
-  char cbuf[CMSG_SPACE (sizeof (int))];
-  int32_t code = err_code;
-  struct iovec iov = { &code, sizeof code };
-  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+  const unsigned long bits = SECBIT_NOROOT | SECBIT_NOROOT_LOCKED
+    | SECBIT_NO_SETUID_FIXUP_LOCKED | SECBIT_KEEP_CAPS_LOCKED
+    | SECBIT_NO_CAP_AMBIENT_RAISE | SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED;
+  struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
+  struct __user_cap_data_struct data[2];
+  uid_t r_uid, e_uid, s_uid;
 
-  if (fd >= 0)
-    {
-      struct cmsghdr *c;
-      memset (cbuf, 0, sizeof cbuf);
-      msg.msg_control = cbuf;
-      msg.msg_controllen = sizeof cbuf;
-      c = CMSG_FIRSTHDR (&msg);
-      c->cmsg_level = SOL_SOCKET;
-      c->cmsg_type = SCM_RIGHTS;
-      c->cmsg_len = CMSG_LEN (sizeof (int));
-      memcpy (CMSG_DATA (c), &fd, sizeof fd);
-    }
-  (void) sendmsg (sock, &msg, MSG_NOSIGNAL);  /* the peer may be gone: nothing to do */
+  if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0
+      || prctl (PR_SET_SECUREBITS, bits, 0, 0, 0) != 0)
+    die_with_error ("Unable to lock securebits");
+  for (int cap = 0; cap <= caps_last_cap (); cap++)
+    if (prctl (PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL)
+      die_with_error ("Dropping capability %d from bounding set", cap);
+  if (prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL)
+    die_with_error ("Clearing ambient capabilities");
+  if (setresgid (gid, gid, gid) != 0 || setresuid (uid, uid, uid) != 0)
+    die_with_error ("Unable to drop privileges");
+  memset (data, 0, sizeof data);
+  if (syscall (SYS_capset, &hdr, data) != 0)
+    die_with_error ("Unable to drop capabilities");
+  if (getresuid (&r_uid, &e_uid, &s_uid) != 0 || r_uid != uid || e_uid != uid || s_uid != uid
+      || syscall (SYS_capget, &hdr, data) != 0
+      || (data[0].permitted | data[1].permitted | data[0].effective | data[1].effective
+          | data[0].inheritable | data[1].inheritable) != 0)
+    die ("Unable to drop privileges");
 }
 
-static int
-write_self_maps (uid_t in_uid, uid_t out_uid, gid_t in_gid, gid_t out_gid)
+/* The new sandbox process, root of its root-owned namespaces: wait for
+ * the helper's id maps, fork the privileged peer, become the user. */
+static void BWRAP_NORETURN
+sandbox_child (const struct privsep_request *req, int maps_done, const int fds[3],
+               privsep_sandbox_fn fn)
 {
-  char map[64];
+  struct privsep_sandbox sb = {
+    .exec_status = fds[0],
+    .handoff = fds[1],
+    .release = fds[2],
+    .clone_flags = (int) req->clone_flags | CLONE_NEWUSER | CLONE_NEWNS,
+  };
+  char c;
+  int sv[2];
+
+  if (read (maps_done, &c, 1) != 1)
+    _exit (1);   /* the helper failed and said why */
+  (void) close (maps_done);
+  if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
+    die_with_error ("socketpair");
+  sb.privop_peer = fork ();
+  if (sb.privop_peer < 0)
+    die_with_error ("fork");
+  if (sb.privop_peer == 0)
+    {
+      (void) close (sv[0]);
+      privop_serve (sv[1], sb.clone_flags, req->inside_uid, req->inside_gid);
+    }
+  (void) close (sv[1]);
+  sb.privop_sock = sv[0];
+  drop_privileges_for_good (req->inside_uid, req->inside_gid);
+  fn (&sb);
+  _exit (1);
+}
+
+static uint32_t
+overflow_id (const char *name)
+{
+  cleanup_free char *path = strconcat ("/proc/sys/kernel/", name);
+  cleanup_free char *data = NULL;
+  cleanup_fd int fd = open (path, O_RDONLY | O_CLOEXEC);
+  size_t len;
+  uint32_t id;
+
+  if (fd < 0 || read_fd_all (fd, 32, &data, &len) < 0)
+    return 65534;
+  data[strcspn (data, "\n")] = '\0';
+  return parse_id (data, &id) == 0 ? id : 65534;
+}
+
+/* Write the sandbox's id maps from outside, as its namespace's creator. */
+static int
+write_maps (pid_t pid, const struct privsep_request *req, uid_t uid, gid_t gid)
+{
+  cleanup_free char *dir = xasprintf ("/proc/%d", (int) pid);
+  cleanup_fd int dfd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  bool dev = (req->flags & PRIVSEP_DEV) != 0;
+  char map[128];
   int r;
 
-  /* Self-maps of our own ids only: the kernel allows exactly these to any
-   * namespace owner, and they give the user nothing they do not own. */
-  r = write_file_at (AT_FDCWD, "/proc/self/setgroups", "deny");
+  if (dfd < 0)
+    return -errno;
+  /* No setgroups(2) in the sandbox: dropping a supplementary group could
+   * grant what that group is denied. */
+  r = write_file_at (dfd, "setgroups", "deny");
   if (r < 0)
     return r;
-  snprintf (map, sizeof map, "%u %u 1\n", (unsigned) in_uid, (unsigned) out_uid);
-  r = write_file_at (AT_FDCWD, "/proc/self/uid_map", map);
+  privsep_format_map (map, sizeof map, req->inside_uid, uid, overflow_id ("overflowuid"), dev);
+  r = write_file_at (dfd, "uid_map", map);
   if (r < 0)
     return r;
-  snprintf (map, sizeof map, "%u %u 1\n", (unsigned) in_gid, (unsigned) out_gid);
-  return write_file_at (AT_FDCWD, "/proc/self/gid_map", map);
+  privsep_format_map (map, sizeof map, req->inside_gid, gid, overflow_id ("overflowgid"), dev);
+  return write_file_at (dfd, "gid_map", map);
+}
+
+/* Receive the request and its fds.  Returns 0, or -1 (nothing usable). */
+static int
+recv_request (int sock, struct privsep_request *req, int fds[3])
+{
+  uint8_t buf[64];
+  char cbuf[CMSG_SPACE (3 * sizeof (int))];
+  struct iovec iov = { buf, sizeof buf };
+  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+                        .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+  struct cmsghdr *c;
+  size_t n_fds = 0;
+  ssize_t n = recvmsg (sock, &msg, MSG_CMSG_CLOEXEC);
+
+  if (n <= 0 || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)))
+    return -1;
+  c = CMSG_FIRSTHDR (&msg);
+  if (c != NULL && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+    n_fds = (c->cmsg_len - CMSG_LEN (0)) / sizeof (int);
+  if (n_fds < 2 || n_fds > 3 || privsep_decode (buf, (size_t) n, req, NULL) < 0)
+    return -1;
+  fds[2] = -1;
+  memcpy (fds, CMSG_DATA (c), n_fds * sizeof (int));   /* all O_CLOEXEC */
+  return 0;
+}
+
+static void
+send_reply (int sock, int32_t code, int32_t pid, const uint64_t ids[STATUS_NS_COUNT])
+{
+  uint8_t buf[2 * sizeof (int32_t) + STATUS_NS_COUNT * sizeof (uint64_t)];
+
+  memcpy (buf, &code, sizeof code);
+  memcpy (buf + sizeof code, &pid, sizeof pid);
+  memcpy (buf + 2 * sizeof code, ids, STATUS_NS_COUNT * sizeof (uint64_t));
+  (void) send (sock, buf, sizeof buf, MSG_NOSIGNAL);  /* the peer may be gone: nothing to do */
 }
 
 static void BWRAP_NORETURN
-helper_main (int sock, uid_t uid, gid_t gid)
+helper_main (int sock, uid_t uid, gid_t gid, privsep_sandbox_fn fn)
 {
-  uint8_t buf[64];
+  const uint64_t keep = ((uint64_t) 1 << CAP_SYS_ADMIN) | ((uint64_t) 1 << CAP_SETUID)
+                        | ((uint64_t) 1 << CAP_SETGID) | ((uint64_t) 1 << CAP_SYS_PTRACE);
+  uint64_t ids[STATUS_NS_COUNT] = { 0 };
   struct privsep_request req;
-  int unshare_errno;
-  ssize_t n;
-  int fd;
+  int fds[3], maps_done[2];
+  pid_t pid;
+  int r;
 
-  /* Hold nothing of the caller's: no inherited fd but our socket. */
-  if (sock != 3)
-    {
-      if (dup2 (sock, 3) < 0)
-        _exit (1);
-      sock = 3;
-    }
-  (void) close_range (4, ~0U, 0);
-  (void) close_range (0, 2, 0);
-  /* Become the user, keeping CAP_SYS_ADMIN alone: the new user namespace
-   * must be owned by the user (it is owned by our euid at creation), and
-   * CAP_SYS_ADMIN is what lifts a ban on unprivileged user namespaces. */
-  if (prctl (PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0
-      || setresgid (gid, gid, gid) != 0
-      || setresuid (uid, uid, uid) != 0
-      || capset_only ((uint64_t) 1 << CAP_SYS_ADMIN) != 0
-      || prctl (PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0)
+  /* Root in every uid: it owns the namespaces we create, and the user
+   * may not signal us (or what we fork) either.  Keep only the
+   * capabilities named above, and nothing in the bounding set beyond. */
+  if (setresuid (0, 0, 0) != 0)
+    _exit (1);
+  for (int cap = 0; cap <= caps_last_cap (); cap++)
+    if (!(keep & ((uint64_t) 1 << cap)) && prctl (PR_CAPBSET_DROP, cap, 0, 0, 0) != 0
+        && errno != EINVAL)
+      _exit (1);
+  if (capset_only (keep) != 0)
     _exit (1);
 
-  /* Create the namespace at once, before waiting for the caller (who may
-   * take long: parsing, --args pipes, preflight on a slow FUSE mount), so
-   * CAP_SYS_ADMIN over the host is held for one system call only: after
-   * it, our capabilities count in the new user-owned namespace alone. */
-  unshare_errno = unshare (CLONE_NEWUSER) == 0 ? 0 : errno;
-  if (unshare_errno == 0)
+  if (recv_request (sock, &req, fds) < 0)
+    _exit (0);   /* the caller is gone or needed no sandbox */
+  if (pipe2 (maps_done, O_CLOEXEC) != 0)
+    die_with_error ("pipe");
+  /* CLONE_PARENT: the sandbox is the monitor's child, as without setuid. */
+  pid = ns_clone ((int) req.clone_flags | CLONE_NEWUSER | CLONE_NEWNS | CLONE_PARENT);
+  if (pid == 0)
     {
-      /* The setuid transition left us non-dumpable, so our /proc/self
-       * files belong to the host's root and we (uid U without
-       * CAP_DAC_OVERRIDE) could not write our own id maps.  Becoming
-       * dumpable is safe only now, for the reason above: a process of
-       * the user that attaches to us gains nothing it could not get in a
-       * namespace of its own. */
-      if (prctl (PR_SET_DUMPABLE, 1, 0, 0, 0) != 0)
-        unshare_errno = errno;
+      (void) close (sock);
+      (void) close (maps_done[1]);
+      sandbox_child (&req, maps_done[0], fds, fn);
     }
-
-  n = recv (sock, buf, sizeof buf, 0);
-  if (n <= 0)
-    _exit (0);   /* the caller needed no namespace after all */
-  if (privsep_decode (buf, n, &req, NULL) < 0)
+  (void) close (maps_done[0]);
+  r = write_maps (pid, &req, uid, gid);
+  if (r < 0)
     {
-      send_reply (sock, EINVAL, -1);
-      _exit (1);
+      errno = -r;
+      die_with_error ("setting up uid map");
     }
-  if (unshare_errno != 0)
-    {
-      send_reply (sock, unshare_errno, -1);
-      _exit (1);
-    }
-  {
-    int r = write_self_maps (req.inside_uid, uid, req.inside_gid, gid);
-    if (r < 0)
-      {
-        send_reply (sock, -r, -1);
-        _exit (1);
-      }
-  }
-  fd = open ("/proc/self/ns/user", O_RDONLY | O_CLOEXEC);
-  send_reply (sock, fd < 0 ? errno : 0, fd);
+  status_read_ns_ids (pid, (int) req.clone_flags | CLONE_NEWNS, ids);
+  if (write_all (maps_done[1], "m", 1) < 0)
+    die_with_error ("write");
+  send_reply (sock, 0, pid, ids);
   _exit (0);
 }
 
-/* First byte of sysctl_dir/name, or 0 when it cannot be read. */
-static char
-sysctl_first_byte (const char *sysctl_dir, const char *name)
-{
-  cleanup_free char *path = strconcat3 (sysctl_dir, "/", name);
-  cleanup_fd int fd = open (path, O_RDONLY | O_CLOEXEC);
-  char c = 0;
-
-  if (fd < 0 || read (fd, &c, 1) != 1)
-    return 0;
-  return c;
-}
-
-bool
-privsep_userns_banned (const char *sysctl_dir)
-{
-  return sysctl_first_byte (sysctl_dir, "unprivileged_userns_clone") == '0'
-         || sysctl_first_byte (sysctl_dir, "apparmor_restrict_unprivileged_userns") == '1';
-}
-
 void
-privsep_start (struct privsep *ps)
+privsep_start (struct privsep *ps, privsep_sandbox_fn fn)
 {
   uid_t uid = getuid ();
   gid_t gid = getgid ();
@@ -214,12 +306,6 @@ privsep_start (struct privsep *ps)
   struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
   struct __user_cap_data_struct data[2];
 
-  /* See privsep.h: our namespace would hand the user what the ban
-   * withholds, so with a ban there is nothing setuid mode may do. */
-  if (privsep_userns_banned ("/proc/sys/kernel"))
-    die ("setuid mode is not supported while unprivileged user namespaces are disabled "
-         "(kernel.unprivileged_userns_clone=0 or kernel.apparmor_restrict_unprivileged_userns=1): "
-         "it would lift that restriction for the user");
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
     die_with_error ("socketpair");
   ps->helper = fork ();
@@ -228,13 +314,15 @@ privsep_start (struct privsep *ps)
   if (ps->helper == 0)
     {
       (void) close (sv[0]);
-      helper_main (sv[1], uid, gid);
+      helper_main (sv[1], uid, gid, fn);
     }
   (void) close (sv[1]);
   ps->sock = sv[0];
 
   /* Drop everything, for good: with real, effective and saved ids all the
-   * user's, the kernel clears every capability and none can come back. */
+   * user's, the kernel clears every capability and none can come back.
+   * We stay non-dumpable (the setuid transition made us so): we hold the
+   * socket to the helper, which nobody else may drive. */
   if (setresgid (gid, gid, gid) != 0 || setresuid (uid, uid, uid) != 0)
     die_with_error ("Unable to drop privileges");
   if (getresuid (&r_uid, &e_uid, &s_uid) != 0 || r_uid != uid || e_uid != uid || s_uid != uid)
@@ -242,53 +330,53 @@ privsep_start (struct privsep *ps)
   if (syscall (SYS_capget, &hdr, data) != 0
       || (data[0].permitted | data[1].permitted | data[0].effective | data[1].effective) != 0)
     die ("Unable to drop capabilities");
-  /* The setuid transition made us non-dumpable: our /proc/self files
-   * belong to the host's root, so the sandbox process could not write the
-   * id maps of a namespace it nests (--dev with --uid != 0, --disable-userns).
-   * We now hold nothing the user does not (their ids, no capability, a
-   * socket to a helper they could start themselves by running bwrap), so
-   * letting the user's processes attach to us exposes nothing. */
-  if (prctl (PR_SET_DUMPABLE, 1, 0, 0, 0) != 0)
-    die_with_error ("prctl(PR_SET_DUMPABLE)");
 }
 
-int
-privsep_request_userns (struct privsep *ps, uid_t inside_uid, gid_t inside_gid)
+pid_t
+privsep_clone_sandbox (struct privsep *ps, const struct privsep_request *req_in,
+                       int exec_status, int release, int handoff,
+                       uint64_t ids[STATUS_NS_COUNT])
 {
-  struct privsep_request req = {
-    .magic = PRIVSEP_MAGIC,
-    .op = PRIVSEP_OP_CREATE_USERNS,
-    .inside_uid = inside_uid,
-    .inside_gid = inside_gid,
-  };
+  struct privsep_request req = *req_in;
   uint8_t buf[PRIVSEP_REQUEST_SIZE];
-  char cbuf[CMSG_SPACE (sizeof (int))];
-  int32_t code = -1;
-  struct iovec iov = { &code, sizeof code };
+  uint8_t reply[2 * sizeof (int32_t) + STATUS_NS_COUNT * sizeof (uint64_t)];
+  int fds[3] = { exec_status, handoff, release };
+  size_t n_fds = release >= 0 ? 3 : 2;
+  char cbuf[CMSG_SPACE (3 * sizeof (int))];
+  struct iovec iov = { buf, sizeof buf };
   struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
-                        .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+                        .msg_control = cbuf, .msg_controllen = CMSG_SPACE (n_fds * sizeof (int)) };
   struct cmsghdr *c;
-  int fd = -1;
+  int32_t code, pid;
+  int status;
   ssize_t n;
 
-  n = privsep_encode (&req, buf, sizeof buf);
-  if (n < 0 || send (ps->sock, buf, n, MSG_NOSIGNAL) != n)
-    die_with_error ("privsep: sending request");
-  n = recvmsg (ps->sock, &msg, MSG_CMSG_CLOEXEC);
-  if (n != sizeof code)
-    die ("privsep: no reply from the privileged helper");
-  if (code != 0)
-    {
-      errno = code;
-      die_with_error ("Creating new namespace failed");
-    }
+  req.magic = PRIVSEP_MAGIC;
+  req.op = PRIVSEP_OP_CLONE_SANDBOX;
+  memset (cbuf, 0, sizeof cbuf);
   c = CMSG_FIRSTHDR (&msg);
-  if (c == NULL || c->cmsg_level != SOL_SOCKET || c->cmsg_type != SCM_RIGHTS
-      || c->cmsg_len != CMSG_LEN (sizeof (int)))
-    die ("privsep: malformed reply from the privileged helper");
-  memcpy (&fd, CMSG_DATA (c), sizeof fd);
+  c->cmsg_level = SOL_SOCKET;
+  c->cmsg_type = SCM_RIGHTS;
+  c->cmsg_len = CMSG_LEN (n_fds * sizeof (int));
+  memcpy (CMSG_DATA (c), fds, n_fds * sizeof (int));
+  if (privsep_encode (&req, buf, sizeof buf) < 0 || sendmsg (ps->sock, &msg, MSG_NOSIGNAL) != (ssize_t) sizeof buf)
+    die_with_error ("privsep: sending request");
+  n = recv (ps->sock, reply, sizeof reply, 0);
   (void) close (ps->sock);
   ps->sock = -1;
-  (void) waitpid (ps->helper, NULL, 0);
-  return fd;
+  while (waitpid (ps->helper, &status, 0) < 0 && errno == EINTR)
+    ;
+  if (n != (ssize_t) sizeof reply)
+    {
+      /* A helper that exited with 1 has said why on stderr already. */
+      if (WIFEXITED (status) && WEXITSTATUS (status) == 1)
+        exit (1);
+      die ("privsep: no reply from the privileged helper");
+    }
+  memcpy (&code, reply, sizeof code);
+  memcpy (&pid, reply + sizeof code, sizeof pid);
+  memcpy (ids, reply + 2 * sizeof code, STATUS_NS_COUNT * sizeof (uint64_t));
+  if (code != 0 || pid <= 0)
+    die ("privsep: the privileged helper failed");
+  return pid;
 }

@@ -4,14 +4,17 @@
  * When bwrap runs setuid root for a non-root user, main() calls
  * privsep_start() before looking at argv.  It forks a privileged helper
  * and then drops every privilege of the calling process for good, so the
- * option parsing, all path handling and the whole sandbox setup run with
- * the user's own uid and no capabilities.  The helper performs exactly one
- * operation, on request over a socketpair: create a user namespace OWNED
- * BY THE USER, map the user's own uid/gid (and nothing else) into it, and
- * hand back an fd of it.  Everything else, every mount included, then
- * happens inside that namespace with precisely the rights an unprivileged
- * user namespace gives: setuid bwrap lifts an administrative ban on
- * unprivileged user namespaces, nothing more. */
+ * option parsing, all path handling and the monitor run with the user's
+ * own ids and no capabilities.  The helper waits for one fixed-size
+ * request: create the sandbox process.  It clones it into new namespaces
+ * OWNED BY ROOT (so the user's other processes can neither enter them
+ * nor attach to what runs in them), writes the id maps from outside
+ * (the user's own ids only, plus the kernel's overflow id as 0 for
+ * devpts), and exits.  The new process (the monitor's child, through
+ * CLONE_PARENT) forks the privileged peer of privop.c, drops every
+ * privilege for good (securebits locked: uid 0 never regains
+ * capabilities) and re-parses the command line as the user: the sandbox
+ * setup then runs unprivileged, asking the peer for each mount. */
 #pragma once
 
 #include <stdbool.h>
@@ -19,38 +22,41 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "status.h"
 #include "utils.h"
 
 #define PRIVSEP_MAGIC 0x62777270u   /* "bwrp" */
-#define PRIVSEP_OP_CREATE_USERNS 1u
+#define PRIVSEP_OP_CLONE_SANDBOX 2u
+#define PRIVSEP_DEV 1u               /* request flag: the plan mounts --dev */
 
 /* The one request the helper understands; fixed size, host byte order
- * (both ends are the same binary). */
+ * (both ends are the same binary).  With it come two fds (exec status,
+ * hand-off) or three (+ release), passed through to the new process. */
 struct privsep_request
 {
   uint32_t magic;
   uint32_t op;
+  uint32_t clone_flags;  /* CLONE_NEW* besides NEWUSER|NEWNS, validated */
   uint32_t inside_uid;   /* id the user's uid gets inside */
   uint32_t inside_gid;
+  uint32_t flags;        /* PRIVSEP_DEV */
 };
 
-#define PRIVSEP_REQUEST_SIZE (4 * sizeof (uint32_t))
+#define PRIVSEP_REQUEST_SIZE (6 * sizeof (uint32_t))
 
 /* Pure codec, exported for unit tests.  encode returns the number of
  * bytes written (PRIVSEP_REQUEST_SIZE) or -ENOBUFS; decode validates the
- * size, magic, op and ids and returns 0 or -EINVAL with err filled. */
+ * size, magic, op, namespace flags, ids and flag bits and returns 0 or
+ * -EINVAL with err filled, leaving *ret untouched on error. */
 int privsep_encode (const struct privsep_request *req, uint8_t *buf, size_t len);
 int privsep_decode (const uint8_t *buf, size_t len, struct privsep_request *ret,
                     struct bwrap_error *err);
 
-/* Whether the administrator has switched off unprivileged user
- * namespaces through a sysctl in sysctl_dir (normally /proc/sys/kernel):
- * Debian's unprivileged_userns_clone=0 or Ubuntu's
- * apparmor_restrict_unprivileged_userns=1.  Setuid mode refuses to run
- * then, because the namespace it makes is owned by the user, who could
- * enter it from outside the sandbox (setns) with every capability in it:
- * that would lift the ban for everything the user runs. */
-bool privsep_userns_banned (const char *sysctl_dir);
+/* The uid_map (or gid_map) the helper writes: "<inside> <real> 1", after
+ * "0 <overflow> 1" when --dev needs 0 mapped for devpts and neither id
+ * is 0 (bubblewrap's setuid layout).  Pure; writes into buf. */
+void privsep_format_map (char *buf, size_t len, uint32_t inside, uint32_t real,
+                         uint32_t overflow, bool dev);
 
 struct privsep
 {
@@ -58,12 +64,29 @@ struct privsep
   pid_t helper;
 };
 
+/* What the sandbox process starts from (in its new namespaces, already
+ * without any privilege). */
+struct privsep_sandbox
+{
+  int exec_status;     /* from the monitor: write end of the exec-status pipe */
+  int release;         /* from the monitor: read end of the go pipe, or -1 */
+  int handoff;         /* from the monitor: --args data and seccomp programs */
+  int clone_flags;     /* the namespaces created, CLONE_NEWUSER included */
+  int privop_sock;     /* our end to the privileged peer */
+  pid_t privop_peer;
+};
+
+typedef void (*privsep_sandbox_fn) (const struct privsep_sandbox *sb);
+
 /* Setuid mode only (euid 0, real uid != 0).  Forks the helper; returns in
  * the caller's process only, which then has real, effective and saved
- * uid/gid equal to the caller's and no capability.  Dies on error. */
-void privsep_start (struct privsep *ps);
+ * uid/gid equal to the caller's and no capability.  The sandbox process
+ * the helper later creates runs fn (which must not return).  Dies on
+ * error. */
+void privsep_start (struct privsep *ps, privsep_sandbox_fn fn);
 
-/* Ask the helper for a user namespace in which inside_uid/gid map to the
- * caller's ids.  Returns an O_CLOEXEC fd of it; dies on error.  May be
- * called once. */
-int privsep_request_userns (struct privsep *ps, uid_t inside_uid, gid_t inside_gid);
+/* Monitor: ask the helper for the sandbox process.  Returns its pid (our
+ * child) with its namespace ids in ids; dies on error.  Once only. */
+pid_t privsep_clone_sandbox (struct privsep *ps, const struct privsep_request *req,
+                             int exec_status, int release, int handoff,
+                             uint64_t ids[STATUS_NS_COUNT]);

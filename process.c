@@ -25,6 +25,7 @@
 
 #include "namespaces.h"
 #include "network.h"
+#include "privop.h"
 #include "selinux.h"
 #include "setup.h"
 #include "status.h"
@@ -253,7 +254,8 @@ needs_dev_remap (const struct runtime *rt, int clone_flags)
   const struct plan *plan = rt->plan;
   bool has_dev = false;
 
-  if (!(clone_flags & CLONE_NEWUSER) && !rt->is_setuid)
+  /* Setuid mode: the helper's maps already give devpts its 0. */
+  if (!(clone_flags & CLONE_NEWUSER) || rt->is_setuid)
     return false;
   for (size_t i = 0; i < plan->n_ops; i++)
     has_dev |= plan->ops[i].kind == SETUP_OP_DEV;
@@ -319,12 +321,20 @@ sandbox_main (struct runtime *rt, struct sandbox_fds *fds, const sigset_t *mask)
     ns_write_id_maps (proc_fd, dev_remap ? 0 : plan->uid, rt->real_uid,
                       dev_remap ? 0 : plan->gid, rt->real_gid);
   if (flags & CLONE_NEWNET)
-    network_loopback_up ();
+    {
+      struct bwrap_error err = { 0 };
+      int r = privop_client_active () ? privop_simple (PRIVOP_LOOPBACK, &err)
+                                      : network_loopback_up (&err);
+      if (r < 0)
+        die_error (&err);
+    }
 
   old_umask = umask (0);
   selinux_set_file_label (plan->file_label);
   setup_build_root (plan, (flags & CLONE_NEWPID) != 0 || plan->pidns_fd >= 0);
   (void) umask (old_umask);
+  /* Setuid mode: the privileged peer is gone before anything else runs. */
+  privop_client_finish ();
 
   if (dev_remap)
     ns_nest_user (proc_fd, plan->uid, plan->gid);
@@ -368,14 +378,20 @@ sandbox_main (struct runtime *rt, struct sandbox_fds *fds, const sigset_t *mask)
 
 /* ---- the monitor ------------------------------------------------------- */
 
+/* ids: the sandbox's namespace ids, read here when NULL (setuid mode:
+ * read by the helper, as we may not look into the sandbox process). */
 static void
-monitor_report_start (const struct plan *plan, pid_t pid, int clone_flags)
+monitor_report_start (const struct plan *plan, pid_t pid, int clone_flags,
+                      const uint64_t *known_ids)
 {
   uint64_t ids[STATUS_NS_COUNT];
 
   if (plan->info_fd < 0 && plan->json_status_fd < 0)
     return;
-  status_read_ns_ids (pid, clone_flags, ids);
+  if (known_ids != NULL)
+    memcpy (ids, known_ids, sizeof ids);
+  else
+    status_read_ns_ids (pid, clone_flags, ids);
   if (plan->info_fd >= 0)
     {
       cleanup_free char *doc = status_format_start (pid, ids, true);
@@ -420,20 +436,44 @@ monitor_wait (const struct plan *plan, pid_t pid, const sigset_t *mask)
     }
 }
 
-/* Setuid mode: the privileged helper makes a user namespace owned by the
- * caller with the caller's ids mapped (privsep.c); we join it and go on
- * exactly as an unprivileged bwrap would inside its own namespace. */
-static void
-join_setuid_userns (struct runtime *rt, struct sandbox_fds *fds)
+/* Setuid mode: the privileged helper creates the sandbox process, in
+ * namespaces owned by root, as our child (privsep.c). */
+static pid_t
+clone_setuid_sandbox (struct runtime *rt, const struct sandbox_fds *fds, int exec_status,
+                      int release, uint64_t ids[STATUS_NS_COUNT])
 {
   const struct plan *plan = rt->plan;
-  bool dev_remap = needs_dev_remap (rt, fds->clone_flags);
-  cleanup_fd int fd = privsep_request_userns (&rt->privsep, dev_remap ? 0 : plan->uid,
-                                              dev_remap ? 0 : plan->gid);
+  struct privsep_request req = {
+    .clone_flags = (uint32_t) fds->clone_flags,
+    .inside_uid = plan->uid,
+    .inside_gid = plan->gid,
+  };
+  pid_t pid;
 
-  if (setns (fd, CLONE_NEWUSER) != 0)
-    die_with_error ("Joining the new user namespace failed");
-  fds->clone_flags &= ~CLONE_NEWUSER;
+  for (size_t i = 0; i < plan->n_ops; i++)
+    if (plan->ops[i].kind == SETUP_OP_DEV)
+      req.flags |= PRIVSEP_DEV;
+  pid = privsep_clone_sandbox (&rt->privsep, &req, exec_status, release, rt->handoff_fd, ids);
+  (void) close (rt->handoff_fd);
+  rt->handoff_fd = -1;
+  return pid;
+}
+
+void
+process_run_setuid_sandbox (struct runtime *rt, const struct privsep_sandbox *sb)
+{
+  struct sandbox_fds fds = {
+    .exec_status = sb->exec_status,
+    .release = sb->release,
+    .reaper_ready = -1,
+    /* The user namespace exists and its maps are written. */
+    .clone_flags = sb->clone_flags & ~CLONE_NEWUSER,
+  };
+  sigset_t mask;
+
+  block_signals (&mask, &fds.saved_mask);
+  privop_client_start (sb->privop_sock, sb->privop_peer);
+  sandbox_main (rt, &fds, &mask);
 }
 
 int
@@ -442,6 +482,7 @@ process_run (struct runtime *rt)
   struct plan *plan = rt->plan;
   struct sandbox_fds fds = { .exec_status = -1, .release = -1, .reaper_ready = -1 };
   int exec_pipe[2], release_pipe[2] = { -1, -1 };
+  uint64_t setuid_ids[STATUS_NS_COUNT] = { 0 };
   char buf[2];
   sigset_t mask;
   pid_t pid;
@@ -456,10 +497,10 @@ process_run (struct runtime *rt)
       && pipe2 (release_pipe, O_CLOEXEC) != 0)
     die_with_error ("pipe");
 
-  if (rt->is_setuid)
-    join_setuid_userns (rt, &fds);
   ns_join_before_clone (plan);
-  if (plan->pidns_fd >= 0)
+  if (rt->is_setuid)
+    pid = clone_setuid_sandbox (rt, &fds, exec_pipe[1], release_pipe[0], setuid_ids);
+  else if (plan->pidns_fd >= 0)
     pid = ns_clone_in_pidns (plan->pidns_fd, fds.clone_flags);
   else
     pid = ns_clone (fds.clone_flags);
@@ -477,12 +518,11 @@ process_run (struct runtime *rt)
   if (release_pipe[0] >= 0)
     (void) close (release_pipe[0]);
   arm_parent_death_signal (plan);
-  monitor_report_start (plan, pid, fds.clone_flags);
-  /* The monitor needs no privilege from here on.  In setuid mode it
-   * joined the user's namespace and so holds every capability there:
-   * drop those too, so a process attaching to the (user-owned, dumpable)
-   * monitor finds nothing to use.  The same after joining --userns. */
-  if (rt->is_root || rt->is_setuid || plan->userns_fd >= 0)
+  monitor_report_start (plan, pid, fds.clone_flags, rt->is_setuid ? setuid_ids : NULL);
+  /* The monitor needs no privilege from here on (in setuid mode it has
+   * none since privsep_start).  After joining --userns it holds every
+   * capability there: drop those too. */
+  if (rt->is_root || plan->userns_fd >= 0)
     caps_drop_all ();
   /* The caller maps the ids of child-pid (from --info-fd) meanwhile.  An
    * fd that was never valid means nobody will: say so, rather than let

@@ -21,14 +21,21 @@ struct runtime
   struct plan *plan;
   bool is_root;              /* real uid 0 (not setuid) */
   bool is_setuid;            /* setuid root, run by a non-root user */
-  struct privsep privsep;    /* setuid mode: the helper making our userns */
+  struct privsep privsep;    /* setuid mode: the helper making the sandbox */
   uid_t real_uid;
   gid_t real_gid;
   struct caps_state caps;
   struct seccomp_set seccomp;
   char *cwd;                 /* caller's cwd to try inside (logical if valid) */
+  int handoff_fd;            /* setuid monitor: for the sandbox process, else -1 */
 };
 
 /* Create the sandbox and run the command; returns bwrap's exit status.
  * Runs in the caller's process, which becomes the monitor. */
 int process_run (struct runtime *rt);
+
+/* Setuid mode, in the sandbox process the helper created (privsep.h),
+ * already unprivileged, with rt prepared from the command line again:
+ * build the sandbox through the privileged peer and run the command. */
+BWRAP_NORETURN void process_run_setuid_sandbox (struct runtime *rt,
+                                                const struct privsep_sandbox *sb);

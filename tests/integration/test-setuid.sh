@@ -8,6 +8,9 @@
 # setuid mode are refused with bubblewrap's messages, that the privileged
 # helper cannot be inspected while privileged, and that root running the
 # setuid binary is plain root.  Reference: BWRAP-REFERENCE.md section 9.
+# Also that the sandbox's namespaces belong to root, so that the user's
+# other processes cannot enter them (the difference to an unprivileged
+# user namespace, and why setuid mode may run under a ban on those).
 # Root only (it installs a setuid binary); the 'user' suite skips it.
 
 . "$(dirname "$0")/lib.sh"
@@ -101,10 +104,23 @@ assert_rc 0 "--dev: works"
 assert_eq " 00 00 00
 $SU_UID" "$RUN_OUT" "--dev: /dev/null, /dev/zero, ptmx, pts; the command keeps the user's uid"
 
+# devpts needs 0 mapped: bubblewrap's setuid layout maps it to the
+# kernel's overflow id, the one host id that gives nothing away.
+OVERFLOW_UID=$(cat /proc/sys/kernel/overflowuid)
+OVERFLOW_GID=$(cat /proc/sys/kernel/overflowgid)
+run_suid "${BASE[@]}" --dev /dev --proc /proc sh -c 'cat /proc/self/uid_map /proc/self/gid_map; script -qc "tty" /dev/null </dev/null | grep -c /dev/pts/'
+assert_eq "$(printf '%10s %10s %10s' 0 "$OVERFLOW_UID" 1)
+$(printf '%10s %10s %10s' "$SU_UID" "$SU_UID" 1)
+$(printf '%10s %10s %10s' 0 "$OVERFLOW_GID" 1)
+$(printf '%10s %10s %10s' "$SU_GID" "$SU_GID" 1)
+1" "$RUN_OUT" "--dev: 0 maps to the overflow ids, and a pty can be opened"
+
 # (A glob, not ls: no extra process may appear while /proc is read.)
+# pid 2 was the privileged peer of the setup (privop.c), gone before the
+# command starts (bubblewrap's setuid mode has such a setup process too).
 run_suid "${BASE[@]}" --unshare-pid --proc /proc sh -c 'echo $$; echo /proc/[0-9]*'
-assert_eq "2
-/proc/1 /proc/2" "$RUN_OUT" "--unshare-pid --proc: the command is pid 2 and sees only the sandbox's processes"
+assert_eq "3
+/proc/1 /proc/3" "$RUN_OUT" "--unshare-pid --proc: the command is pid 3 and sees only pid 1 and itself"
 
 run_suid "${BASE[@]}" --unshare-net --proc /proc sh -c 'grep -c : /proc/net/dev'
 assert_eq "1" "$RUN_OUT" "--unshare-net: only one interface (lo)"
@@ -132,6 +148,16 @@ assert_eq "$ZERO_CAPS" "$RUN_OUT" "default: no capability in any set, no_new_pri
 
 run_suid "${BASE[@]}" --unshare-all --uid 0 --gid 0 --proc /proc sh -c "$CAPS_CMD"
 assert_eq "$ZERO_CAPS" "$RUN_OUT" "--unshare-all --uid 0: still no capability"
+
+# uid 0 of the sandbox's (root-owned) namespace must never turn back into
+# capabilities there: securebits NOROOT, NO_SETUID_FIXUP, KEEP_CAPS and
+# NO_CAP_AMBIENT_RAISE are set as needed and locked (0xeb).
+SECUREBITS_CMD='python3 -c "import ctypes; print(hex(ctypes.CDLL(None).prctl(27, 0, 0, 0, 0)))"'
+run_suid "${BASE[@]}" --unshare-user --uid 0 --gid 0 sh -c "$SECUREBITS_CMD"
+assert_eq "0xeb" "$RUN_OUT" "--uid 0: securebits locked so root inside regains nothing"
+RUN_CWD=/ run setpriv --reuid="$SU_UID" --regid="$SU_GID" --init-groups --reset-env \
+  "$BWRAP" "${BASE[@]}" --unshare-user --uid 0 --gid 0 sh -c "$SECUREBITS_CMD"
+assert_eq "0x0" "$RUN_OUT" "control: without setuid the securebits stay as they are"
 
 run_suid "${BASE[@]}" --cap-drop ALL --proc /proc sh -c "$CAPS_CMD"
 assert_eq "$ZERO_CAPS" "$RUN_OUT" "--cap-drop ALL is accepted and changes nothing"
@@ -167,6 +193,58 @@ else
 fi
 wait "$launcher" 2>/dev/null
 wait_for 5 sh -c "! pgrep -u $SU_UID -f '^$SBWRAP' >/dev/null" || true
+
+# ------------------------------------------------------------ root-owned namespaces
+
+# The sandbox's user namespace belongs to root, not to the user: the
+# user's other processes can neither enter it nor inspect the sandbox
+# through /proc.  Control: the user CAN enter the namespace of the
+# unprivileged (non-setuid) bwrap, which the user owns.
+ns_owner ()
+{
+  python3 -c 'import fcntl, os, struct, sys
+fd = os.open(sys.argv[1], os.O_RDONLY)
+b = bytearray(4)
+fcntl.ioctl(fd, 0xb704, b)   # NS_GET_OWNER_UID
+print(struct.unpack("I", b)[0])' "$1"
+}
+for mode in setuid plain; do
+  if [ "$mode" = setuid ]; then bw=$SBWRAP; else bw=$(command -v "$BWRAP"); fi
+  (cd / && as_user "$bw" "${BASE[@]}" --unshare-user --unshare-pid sleep 38) &
+  launcher=$!
+  register_pid "$launcher"
+  wait_for 10 pgrep -u "$SU_UID" -f '^sleep 38$' >/dev/null || true
+  victim=$(pgrep -u "$SU_UID" -n -f '^sleep 38$')
+  if [ -z "$victim" ]; then
+    fail "$mode: found the sandboxed command"
+    continue
+  fi
+  owner=$(ns_owner "/proc/$victim/ns/user")
+  if [ "$mode" = setuid ]; then
+    assert_eq "0" "$owner" "setuid: the sandbox's user namespace belongs to root"
+    check_not "setuid: the user cannot enter the sandbox's user namespace" \
+      as_user nsenter --user --preserve-credentials --target "$victim" true
+    check_not "setuid: the user cannot enter the sandbox's mount namespace" \
+      as_user nsenter --mount --target "$victim" true
+    # No process of the sandbox runs as root by now: the privileged peer
+    # is gone before the command starts.
+    pidns=$(readlink "/proc/$victim/ns/pid")
+    rootprocs=0
+    for d in /proc/[0-9]*; do
+      [ "$(readlink "$d/ns/pid" 2>/dev/null)" = "$pidns" ] || continue
+      # Any of real, effective, saved or fs uid.
+      awk '/^Uid:/ { exit !($2 == 0 || $3 == 0 || $4 == 0 || $5 == 0) }' "$d/status" 2>/dev/null &&
+        rootprocs=$((rootprocs + 1))
+    done
+    assert_eq "0" "$rootprocs" "setuid: no process of the sandbox's pid namespace runs as root"
+  else
+    assert_eq "$SU_UID" "$owner" "control: the unprivileged bwrap's user namespace belongs to the user"
+    check "control: the user can enter the namespace of an unprivileged bwrap" \
+      as_user nsenter --user --preserve-credentials --target "$victim" true
+  fi
+  kill "$victim" 2>/dev/null
+  wait "$launcher" 2>/dev/null
+done
 
 # A setuid-root program gives no privilege inside: no_new_privs, and root
 # is not even mapped.  Control: outside it does give euid 0.
@@ -234,11 +312,11 @@ assert_eq "" "$(ls -A "$UDIR" | grep -v -e '^new$' -e '^owner$' -e '^target$')" 
 
 # ------------------------------------------------------------ the helper
 
-# While bwrap reads --args, its helper waits for the request.  It made the
-# user namespace first thing, so by then it holds no capability over the
-# host: whatever it holds counts in that user-owned namespace alone (a
-# different one from the host's), and the user may inspect it.  The
-# caller's process holds nothing and is inspectable too.
+# While bwrap reads --args, its helper waits for the request: root,
+# with CAP_SYS_ADMIN, CAP_SETUID, CAP_SETGID and CAP_SYS_PTRACE only
+# (0x2800c0), and out of the user's reach (non-dumpable: its /proc files
+# are root's).  The caller's process holds nothing and, holding the
+# socket to the helper, is out of reach of the user's other processes too.
 cat >"$TEST_TMP/probe.sh" <<'EOF'
 exec 5< <(sleep 3)
 "$1" --args 5 true 2>/dev/null &
@@ -248,19 +326,22 @@ for _ in 1 2 3 4 5 6 7 8 9 10; do
   sleep 0.1
 done
 sleep 0.2
-[ "$(readlink /proc/$h/ns/user)" != "$(readlink /proc/self/ns/user)" ] &&
-  echo "helper in a user namespace of its own"
-grep -q "^Uid:[[:space:]]*$(id -u)[[:space:]]" /proc/$h/status && echo "helper runs as the user"
-cat /proc/$b/environ >/dev/null 2>&1 && echo "caller environ readable"
+grep -E "^(Uid|CapEff|CapBnd):" /proc/$h/status | tr -d '\t'
+cat /proc/$h/environ >/dev/null 2>&1 || echo "helper environ not readable"
+readlink /proc/$h/ns/user >/dev/null 2>&1 || echo "helper namespaces not readable"
+cat /proc/$b/environ >/dev/null 2>&1 || echo "caller environ not readable"
 wait
 EOF
 chmod 0644 "$TEST_TMP/probe.sh"
 RUN_CWD=/ run setpriv --reuid="$SU_UID" --regid="$SU_GID" --init-groups --reset-env \
   bash "$TEST_TMP/probe.sh" "$SBWRAP"
-assert_eq "helper in a user namespace of its own
-helper runs as the user
-caller environ readable" "$RUN_OUT" \
-  "while waiting, the helper holds nothing over the host (own user namespace, the user's uid)"
+assert_eq "Uid:0000
+CapEff:00000000002800c0
+CapBnd:00000000002800c0
+helper environ not readable
+helper namespaces not readable
+caller environ not readable" "$RUN_OUT" \
+  "while waiting, the helper is root with four capabilities, and neither it nor the caller is inspectable"
 
 run_suid --no-such-option
 assert_error 1 "bwrap: Unknown option --no-such-option" "a parse error in setuid mode: one line, exit 1"
@@ -284,7 +365,9 @@ assert_match "CapEff:0000000000000000" "$(grep CapEff <<<"$RUN_OUT")" "root: --c
 # ------------------------------------------------------------ administrative ban
 
 # The reason to install setuid: a kernel where unprivileged user namespaces
-# are switched off (Debian's kernel.unprivileged_userns_clone).
+# are switched off (Debian's kernel.unprivileged_userns_clone).  Setuid
+# mode works there, and hands the user nothing the ban withholds: the
+# namespaces are root's (see above).
 SYSCTL=/proc/sys/kernel/unprivileged_userns_clone
 if [ -w "$SYSCTL" ]; then
   old_sysctl=$(cat "$SYSCTL")
@@ -294,13 +377,10 @@ if [ -w "$SYSCTL" ]; then
   RUN_CWD=/ run setpriv --reuid="$SU_UID" --regid="$SU_GID" --init-groups --reset-env \
     "$BWRAP" "${BASE[@]}" true
   check_not "control: with the ban, the non-setuid bwrap fails for the user" test "$RUN_RC" = 0
-  # The namespace setuid mode makes is the user's (privsep.h): under a
-  # ban it would hand the user what the ban withholds, so it refuses.
-  run_suid "${BASE[@]}" --unshare-all --proc /proc true
-  assert_error 1 "bwrap: setuid mode is not supported while unprivileged user namespaces are disabled (kernel.unprivileged_userns_clone=0 or kernel.apparmor_restrict_unprivileged_userns=1): it would lift that restriction for the user" \
-    "with the ban, the setuid copy refuses to run"
-  run_suid --version
-  assert_rc 1 "with the ban, refused before anything else"
+  run_suid "${BASE[@]}" --unshare-all --dev /dev --proc /proc sh -c "$CAPS_CMD"
+  assert_eq "$ZERO_CAPS" "$RUN_OUT" "with the ban, the setuid copy runs a sandbox without capabilities"
+  run_suid "${BASE[@]}" --unshare-all sh -c 'unshare -U true'
+  check_not "with the ban, the command cannot make a user namespace of its own" test "$RUN_RC" = 0
   restore_sysctl
   assert_eq "$old_sysctl" "$(cat "$SYSCTL")" "kernel.unprivileged_userns_clone restored"
 else
@@ -308,22 +388,15 @@ else
     "setuid copy under the unprivileged user namespace ban"
 fi
 
-
-# The same decision on every kernel, with the knobs simulated: a private
-# tmpfs over /proc/sys/kernel in a mount namespace of our own.  The kernel
-# keeps allowing namespaces; what is exercised is bwrap reading the knobs.
-BAN_MSG="bwrap: setuid mode is not supported while unprivileged user namespaces are disabled (kernel.unprivileged_userns_clone=0 or kernel.apparmor_restrict_unprivileged_userns=1): it would lift that restriction for the user"
-for knob in "unprivileged_userns_clone 0" "apparmor_restrict_unprivileged_userns 1" \
-            "unprivileged_userns_clone 1"; do
+# Earlier versions refused to run under a ban; bwrap no longer reads the
+# knobs at all.  Simulated with a private tmpfs over /proc/sys/kernel in a
+# mount namespace of our own.
+for knob in "unprivileged_userns_clone 0" "apparmor_restrict_unprivileged_userns 1"; do
   read -r name value <<<"$knob"
   RUN_CWD=/ run unshare -m sh -c 'mount -t tmpfs none /proc/sys/kernel && echo "$2" >"/proc/sys/kernel/$1" &&
-    exec setpriv --reuid="$3" --regid="$4" --init-groups --reset-env "$5" --ro-bind / / true' \
+    exec setpriv --reuid="$3" --regid="$4" --init-groups --reset-env "$5" --ro-bind / / echo ran' \
     sh "$name" "$value" "$SU_UID" "$SU_GID" "$SBWRAP"
-  if [ "$knob" = "unprivileged_userns_clone 1" ]; then
-    assert_rc 0 "simulated $name=$value (allowed): the setuid copy runs"
-  else
-    assert_error 1 "$BAN_MSG" "simulated $name=$value (a ban): the setuid copy refuses"
-  fi
+  assert_eq "ran" "$RUN_OUT" "simulated $name=$value: the setuid copy runs"
 done
 
 done_testing

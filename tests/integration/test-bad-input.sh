@@ -14,6 +14,10 @@
 #     ARGS      bwrap's arguments; fd 9 reads $FD9 (default /dev/null),
 #               fd 57 is closed
 # `bad_root`/`bad_user` add a case only at that privilege level.
+# Setuid mode (suite 'setuid') refuses the overlay options and --size as
+# soon as it reaches them, so their cases are skipped there, and so are the
+# few `nosuid` cases whose own check comes after the refusal of --userns,
+# --userns2 or --pidns; "setuid refusals" at the end checks the refusals.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -60,13 +64,26 @@ describe ()
   printf '%s' "$d"
 }
 
+# Refused by setuid mode at parse time, when the word is reached (reference 9).
+SETUID_PARSE_REFUSED=(--overlay-src --overlay --tmp-overlay --ro-overlay --size)
+
 n_cases=0
 bad ()
 {
-  local name=$1 expected=$2 desc before after line problems=()
+  local name=$1 expected=$2 desc before after line problems=() word opt
   shift 2
-  n_cases=$((n_cases + 1))
   desc=$(describe "$@")
+  if is_setuid; then
+    for word in "$@"; do
+      for opt in "${SETUID_PARSE_REFUSED[@]}"; do
+        if [ "$word" = "$opt" ]; then
+          skip "bad input: $desc" "setuid mode refuses $opt before this check"
+          return
+        fi
+      done
+    done
+  fi
+  n_cases=$((n_cases + 1))
   before=$(snapshot)
   RUN_CWD=$CWD run_bwrap "$@" 9<"${FD9:-/dev/null}"
   after=$(snapshot)
@@ -92,6 +109,18 @@ bad ()
 }
 bad_root () { if is_root; then bad "$@"; fi; }
 bad_user () { if ! is_root; then bad "$@"; fi; }
+# nosuid OPT NAME EXPECTED ARGS...: a case whose check comes after setuid
+# mode's refusal of OPT (reference 11): skipped in setuid mode.
+nosuid ()
+{
+  local opt=$1
+  shift
+  if is_setuid; then
+    skip "bad input: $(describe "${@:3}")" "setuid mode refuses $opt before this check"
+  else
+    bad "$@"
+  fi
+}
 
 # ------------------------------------------------ missing arguments (1.3)
 
@@ -146,9 +175,9 @@ bad seccomp "Can't read seccomp data: Bad file descriptor" "${R[@]}" --seccomp 5
 bad seccomp "Can't read seccomp data: Bad file descriptor" "${R[@]}" --add-seccomp-fd 57 true
 bad info_fd "Write to info_fd: Bad file descriptor" "${R[@]}" --info-fd 57 true
 bad info_fd "Write to info_fd: Bad file descriptor" "${R[@]}" --json-status-fd 57 true
-bad "user namespace" "Joining specified user namespace failed: Bad file descriptor" \
+nosuid --userns "user namespace" "Joining specified user namespace failed: Bad file descriptor" \
   "${R[@]}" --userns 57 true
-bad pidns "Setting pidns failed: Bad file descriptor" "${R[@]}" --pidns 57 true
+nosuid --pidns pidns "Setting pidns failed: Bad file descriptor" "${R[@]}" --pidns 57 true
 FD9=$W/seccomp-5-bytes bad seccomp "Invalid seccomp data, must be multiple of 8" \
   "${R[@]}" --seccomp 9 true
 
@@ -204,7 +233,7 @@ bad --userns "--userns not compatible --unshare-user-try" --userns 9 --unshare-u
 bad --disable-userns "--disable-userns requires --unshare-user" --disable-userns true
 bad --disable-userns "--disable-userns is not compatible with  --userns-block-fd" \
   --unshare-user --disable-userns --userns-block-fd 9 --info-fd 9 true
-bad --userns2 "--userns2 requires --userns" --userns2 9 true
+nosuid --userns2 --userns2 "--userns2 requires --userns" --userns2 9 true
 bad_root --uid "Specifying --uid requires --unshare-user or --userns" --uid 5 true
 bad_root --gid "Specifying --gid requires --unshare-user or --userns" --gid 5 true
 bad --hostname "Specifying --hostname requires --unshare-uts" --hostname h true
@@ -370,6 +399,32 @@ bad "$LONG" "Can't find source path $LONG: No such file or directory" \
   "${R[@]}" --overlay-src "$LONG" --tmp-overlay /o true
 bad_user "$W/locked" "Can't access --overlay-src $W/locked: Permission denied" \
   "${R[@]}" --overlay-src "$W/locked" --tmp-overlay /o true
+
+# ------------------------------------------------ setuid refusals (9, 11)
+
+# Each refused option alone (--overlay-src: with a valid overlay after it),
+# placed after an otherwise valid command line.
+if is_setuid; then
+  for refused in "--overlay-src $L --tmp-overlay /o" "--overlay $W/upper $W/work /o" \
+    "--tmp-overlay /o" "--ro-overlay /o" "--size 4096 --tmpfs /o"; do
+    read -r -a words <<<"$refused"
+    bad "${words[0]}" "The ${words[0]} option is not permitted in setuid mode" \
+      "${R[@]}" --dir /d "${words[@]}" true
+  done
+  # The parse-time refusal comes when the word is reached: before an error
+  # later on the command line, after one earlier.
+  bad --size "The --size option is not permitted in setuid mode" --size 0 --tmpfs /x --foo true
+  bad --foo "Unknown option --foo" --foo --size 4096 --tmpfs /x true
+  bad --userns "--userns doesn't work in setuid mode" "${R[@]}" --userns 9 true
+  bad --userns2 "--userns2 doesn't work in setuid mode" "${R[@]}" --userns2 9 true
+  bad --pidns "--pidns doesn't work in setuid mode" "${R[@]}" --pidns 9 true
+  bad --userns-block-fd "--userns-block-fd doesn't work in setuid mode" \
+    "${R[@]}" --unshare-user --info-fd 9 --userns-block-fd 9 true
+  bad --cap-add "--cap-add in setuid mode can be used only by root" "${R[@]}" --cap-add CAP_CHOWN true
+  bad --cap-add "--cap-add in setuid mode can be used only by root" "${R[@]}" --cap-add ALL true
+  bad --cap-add "--cap-add in setuid mode can be used only by root" \
+    "${R[@]}" --cap-drop ALL --cap-add CAP_NET_RAW --cap-drop CAP_CHOWN true
+fi
 
 # ------------------------------------------------ summary
 

@@ -19,6 +19,10 @@
 #   is_root       true when running as uid 0 (real root, no setuid binary)
 #   is_setuid     true when $BWRAP is setuid root and we are not root
 #   HOST_UID, HOST_GID   our ids outside the sandbox
+#   PIDNS_CMD_PID  COMMAND's pid with --unshare-pid (no --as-pid-1): 2 under
+#                  the pid-1 helper; 3 in setuid mode, where pid 2 was the
+#                  setup process paired with the privileged peer (gone by
+#                  the time COMMAND runs), as in bubblewrap's setuid mode
 #   The same scripts run as root (suite 'root') and as the unprivileged user
 #   `bwrap-test` (suite 'user', via run-as-user.sh); state the differences
 #   with `if is_root; then ...; else ...; fi`.
@@ -113,6 +117,8 @@ is_setuid ()
   ! is_root && [ -u "$path" ] && [ "$(stat -L -c %u "$path")" = 0 ]
 }
 export -f is_root is_setuid
+# new setuid design: the privop peer is forked inside the pid namespace.
+if is_setuid; then PIDNS_CMD_PID=3; else PIDNS_CMD_PID=2; fi
 
 # ---------------------------------------------------------------- TAP
 

@@ -47,10 +47,19 @@ if is_root; then
   run_bwrap "${BASE[@]}" "${P[@]}" cat /proc/self/uid_map
   assert_eq "0 0 4294967295" "$(awk '{ print $1, $2, $3 }' <<<"$RUN_OUT")" \
     "root without --unshare-user: no user namespace (initial uid_map)"
+elif is_setuid; then
+  # The setuid copy makes a user namespace anyway, but like bubblewrap it
+  # counts only a requested one for --uid/--gid (reference 3.2, 11).
+  run_bwrap "${BASE[@]}" --uid 1234 true
+  assert_error 1 "bwrap: Specifying --uid requires --unshare-user or --userns" "setuid: --uid needs --unshare-user"
+  run_bwrap "${BASE[@]}" --gid 5678 true
+  assert_error 1 "bwrap: Specifying --gid requires --unshare-user or --userns" "setuid: --gid needs --unshare-user"
 else
   run_bwrap "${BASE[@]}" --uid 1234 --gid 5678 sh -c 'id -u; id -g'
   assert_stdout_is "1234
 5678" "unprivileged: --uid/--gid work without --unshare-user (automatic user namespace)"
+fi
+if ! is_root; then
   run_bwrap "${BASE[@]}" "${P[@]}" sh -c 'cat /proc/self/uid_map /proc/self/gid_map'
   assert_eq "$HOST_UID $HOST_UID 1
 $HOST_GID $HOST_GID 1" "$(awk '{ print $1, $2, $3 }' <<<"$RUN_OUT")" \
@@ -70,11 +79,24 @@ if have_userns; then
     "--unshare-user: uid and gid maps are '<id> <real id> 1'"
   run_bwrap "${BASE[@]}" "${P[@]}" --dev /dev --unshare-user --uid 1234 --gid 5678 \
     sh -c 'id -u; id -g; cat /proc/self/uid_map /proc/self/gid_map'
-  assert_eq "1234
+  if is_setuid; then
+    # new setuid design: no nested namespace; the maps are written from
+    # outside, with 0 mapped to the overflow ids for devpts since neither
+    # the real nor the sandbox id is 0 (reference 3.3).
+    assert_eq "1234
+5678
+0 $(cat /proc/sys/kernel/overflowuid) 1
+1234 $HOST_UID 1
+0 $(cat /proc/sys/kernel/overflowgid) 1
+5678 $HOST_GID 1" "$(awk 'NR <= 2 { print; next } { print $1, $2, $3 }' <<<"$RUN_OUT")" \
+      "setuid: --dev with --unshare-user: 0 maps to the overflow ids, <id> to the real id"
+  else
+    assert_eq "1234
 5678
 1234 0 1
 5678 0 1" "$(awk 'NR <= 2 { print; next } { print $1, $2, $3 }' <<<"$RUN_OUT")" \
-    "--dev with --unshare-user: nested namespace maps <id> to 0"
+      "--dev with --unshare-user: nested namespace maps <id> to 0"
+  fi
   run_bwrap "${BASE[@]}" --unshare-user --uid abc true
   assert_error 1 "bwrap: Invalid uid: abc" "--uid abc refused"
   run_bwrap "${BASE[@]}" --unshare-user --gid "" true
@@ -114,29 +136,44 @@ else
 fi
 
 run_bwrap "${BASE[@]}" "${P[@]}" --cap-drop ALL --cap-add CAP_NET_RAW cat /proc/self/status
-if is_root; then
+if is_setuid; then
+  assert_error 1 "bwrap: --cap-add in setuid mode can be used only by root" \
+    "setuid: --cap-drop ALL --cap-add CAP_NET_RAW is refused"
+elif is_root; then
   assert_eq "$NET_RAW $NET_RAW $NET_RAW $out_bnd $NET_RAW" "$(caps_of <<<"$RUN_OUT")" \
     "root: --cap-drop ALL --cap-add CAP_NET_RAW: exactly NET_RAW (inh, prm, eff, amb)"
 else
   assert_eq "$NET_RAW $NET_RAW $NET_RAW $NET_RAW $NET_RAW" "$(caps_of <<<"$RUN_OUT")" \
     "unprivileged: --cap-add CAP_NET_RAW: exactly NET_RAW, bounding set cut to it"
 fi
-run_bwrap "${BASE[@]}" "${P[@]}" --cap-drop all --cap-add cap_net_raw cat /proc/self/status
-assert_eq "$NET_RAW" "$(caps_of <<<"$RUN_OUT" | cut -d' ' -f3)" "cap names are case-insensitive"
-run_bwrap "${BASE[@]}" "${P[@]}" --cap-drop ALL --cap-add 13 cat /proc/self/status
-assert_eq "$NET_RAW" "$(caps_of <<<"$RUN_OUT" | cut -d' ' -f3)" "cap numbers are accepted"
-run_bwrap "${BASE[@]}" "${P[@]}" --cap-add ALL cat /proc/self/status
-assert_eq "$ALL_HELD" "$(caps_of <<<"$RUN_OUT" | cut -d' ' -f3)" "--cap-add ALL: every capability the kernel knows (and the caller holds)"
-run_bwrap "${BASE[@]}" "${P[@]}" --cap-add ALL --cap-drop CAP_NET_RAW cat /proc/self/status
-assert_eq "$(hex16 $((0x$ALL_HELD & ~(1 << 13))))" "$(caps_of <<<"$RUN_OUT" | cut -d' ' -f3)" \
-  "--cap-add ALL --cap-drop CAP_NET_RAW"
+if is_setuid; then
+  skip_n 4 "setuid mode refuses --cap-add" "--cap-add names, numbers, ALL"
+else
+  run_bwrap "${BASE[@]}" "${P[@]}" --cap-drop all --cap-add cap_net_raw cat /proc/self/status
+  assert_eq "$NET_RAW" "$(caps_of <<<"$RUN_OUT" | cut -d' ' -f3)" "cap names are case-insensitive"
+  run_bwrap "${BASE[@]}" "${P[@]}" --cap-drop ALL --cap-add 13 cat /proc/self/status
+  assert_eq "$NET_RAW" "$(caps_of <<<"$RUN_OUT" | cut -d' ' -f3)" "cap numbers are accepted"
+  run_bwrap "${BASE[@]}" "${P[@]}" --cap-add ALL cat /proc/self/status
+  assert_eq "$ALL_HELD" "$(caps_of <<<"$RUN_OUT" | cut -d' ' -f3)" "--cap-add ALL: every capability the kernel knows (and the caller holds)"
+  run_bwrap "${BASE[@]}" "${P[@]}" --cap-add ALL --cap-drop CAP_NET_RAW cat /proc/self/status
+  assert_eq "$(hex16 $((0x$ALL_HELD & ~(1 << 13))))" "$(caps_of <<<"$RUN_OUT" | cut -d' ' -f3)" \
+    "--cap-add ALL --cap-drop CAP_NET_RAW"
+fi
 run_bwrap "${BASE[@]}" --cap-add CAP_NO_SUCH true
 assert_error 1 "bwrap: unknown cap: CAP_NO_SUCH" "unknown capability name"
 run_bwrap "${BASE[@]}" --cap-add NET_RAW true
 assert_error 1 "bwrap: unknown cap: NET_RAW" "capability names need the CAP_ prefix"
-run_bwrap "${BASE[@]}" "${P[@]}" --cap-drop ALL --cap-add CAP_NET_RAW --unshare-pid \
-  cat /proc/self/status
-assert_eq "$NET_RAW" "$(caps_of <<<"$RUN_OUT" | cut -d' ' -f3)" "capabilities survive the pid-1 helper"
+if is_setuid; then
+  # The empty result of --cap-add and --cap-drop is allowed (reference 4).
+  run_bwrap "${BASE[@]}" "${P[@]}" --cap-add CAP_NET_RAW --cap-drop CAP_NET_RAW --unshare-pid \
+    cat /proc/self/status
+  assert_eq "$ZERO $ZERO $ZERO $ZERO $ZERO" "$(caps_of <<<"$RUN_OUT")" \
+    "setuid: --cap-add X --cap-drop X (empty result) runs without capabilities"
+else
+  run_bwrap "${BASE[@]}" "${P[@]}" --cap-drop ALL --cap-add CAP_NET_RAW --unshare-pid \
+    cat /proc/self/status
+  assert_eq "$NET_RAW" "$(caps_of <<<"$RUN_OUT" | cut -d' ' -f3)" "capabilities survive the pid-1 helper"
+fi
 if is_root && have_userns; then
   run_bwrap "${BASE[@]}" "${P[@]}" --unshare-user cat /proc/self/status
   assert_eq "$out_eff $out_eff $out_eff" "$(caps_of <<<"$RUN_OUT" | cut -d' ' -f2-4)" \
@@ -216,9 +253,9 @@ assert_stdout_is "1" "--new-session --unshare-pid: session led by the pid-1 help
 # ------------------------------------------------------------ process layout
 
 run_bwrap "${BASE[@]}" --unshare-pid "${P[@]}" sh -c 'echo $$; cat /proc/1/comm; echo $PPID'
-assert_stdout_is "2
+assert_stdout_is "$PIDNS_CMD_PID
 bwrap
-1" "--unshare-pid: COMMAND is pid 2 under a pid-1 bwrap helper"
+1" "--unshare-pid: COMMAND is pid $PIDNS_CMD_PID under a pid-1 bwrap helper"
 run_bwrap "${BASE[@]}" --unshare-pid --as-pid-1 "${P[@]}" sh -c 'echo $$; echo /proc/[0-9]*'
 assert_stdout_is "1
 /proc/1" "--as-pid-1: COMMAND is pid 1, no helper"

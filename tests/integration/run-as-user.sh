@@ -101,7 +101,11 @@ if $setuid; then
     echo "Bail out! mktemp -d in $parent failed"
     exit 1
   }
+  # meson's timeout sends SIGTERM: remove the copy then too.
   trap remove_suid_dir EXIT
+  trap 'exit 129' HUP
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
   chown root:root "$suid_dir"
   chmod 0755 "$suid_dir"
   cp "$BWRAP" "$suid_dir/bwrap" &&

@@ -69,9 +69,9 @@ if start_sandbox a 'readlink /proc/self/ns/user > "$1/userns"; readlink /proc/se
   a_pidns=$(cat "$T/a/pidns")
   pass "first sandbox runs and reports child-pid $a_child"
   if is_setuid; then
-    # new setuid design: the sandbox's namespaces belong to root and
-    # child-pid (its pid 1) is bwrap, not dumpable, so the user may not
-    # look at /proc/CHILD/ns; the info's namespace ids name the sandbox.
+    # new setuid design: the sandbox's namespaces belong to root, so the
+    # user may not look at /proc/CHILD/ns (reference 9: no ptrace of the
+    # sandbox from outside); the info's namespace ids name the sandbox.
     assert_eq "$a_pidns" "pid:[$(json_get "$T/a/info" pid-namespace)]" \
       "setuid: the info's pid-namespace is the first sandbox's"
   else

@@ -24,6 +24,9 @@
 
 . "$(dirname "$0")/lib.sh"
 
+# (test-clients.sh checks the teardown of plain --unshare-pid sandboxes in
+# every mode; test-overlay.sh that setuid mode refuses the overlay options.)
+is_setuid && skip_all "setuid mode refuses the overlay options every round uses"
 is_root || require have_overlay_userns
 require have_squashfuse
 command -v pgrep >/dev/null || skip_all "pgrep not installed (procps)"

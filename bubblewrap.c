@@ -284,7 +284,7 @@ main (int argc, char **argv)
       args_log_free (&args);
       return r;
     }
-  seccomp_load_all (&plan, &rt.seccomp);
+  seccomp_load_added (&plan, &rt.seccomp);
   if (rt.is_setuid)
     rt.handoff_fd = write_handoff (&args, &rt.seccomp);
   args_log_free (&args);

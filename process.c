@@ -350,6 +350,7 @@ sandbox_main (struct runtime *rt, struct sandbox_fds *fds, const sigset_t *mask)
       (void) wait_readable_byte (plan->block_fd);
       (void) close (plan->block_fd);
     }
+  seccomp_load_main (plan, &rt->seccomp);
   enter_cwd (rt);
   if (plan->new_session && setsid () == (pid_t) -1)
     die_with_error ("setsid");

@@ -54,13 +54,19 @@ load_one (int fd, struct seccomp_set *set)
 }
 
 void
-seccomp_load_all (const struct plan *plan, struct seccomp_set *set)
+seccomp_load_added (const struct plan *plan, struct seccomp_set *set)
 {
   memset (set, 0, sizeof *set);
-  if (plan->seccomp_fd >= 0)
-    load_one (plan->seccomp_fd, set);
   for (size_t i = 0; i < plan->n_add_seccomp_fds; i++)
     load_one (plan->add_seccomp_fds[i], set);
+}
+
+void
+seccomp_load_main (const struct plan *plan, struct seccomp_set *set)
+{
+  /* Exclusive with --add-seccomp-fd (options.c): set is empty here. */
+  if (plan->seccomp_fd >= 0)
+    load_one (plan->seccomp_fd, set);
 }
 
 void

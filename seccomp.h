@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.0-or-later
- * seccomp.h: --seccomp and --add-seccomp-fd programs.  Reading runs in
- * the caller's process; installing in the command's process (and the
- * pid-1 helper) right before exec, after no_new_privs. */
+ * seccomp.h: --seccomp and --add-seccomp-fd programs.  As bubblewrap,
+ * --add-seccomp-fd is read in the caller's process while parsing and
+ * --seccomp in the sandbox after the --block-fd wait (so a caller may
+ * write it once it has the sandbox's --info-fd); both are installed in
+ * the command's process (and the pid-1 helper) right before exec, after
+ * no_new_privs. */
 #pragma once
 
 #include <linux/filter.h>
@@ -21,8 +24,10 @@ struct seccomp_set
  * BPF_MAXINSNS instructions.  0 or -errno with err filled. */
 int seccomp_read_program (int fd, struct sock_fprog *ret, struct bwrap_error *err);
 
-/* Read all programs the plan names into set.  Dies on error. */
-void seccomp_load_all (const struct plan *plan, struct seccomp_set *set);
+/* Read the --add-seccomp-fd programs into set (emptied first), or the
+ * --seccomp program (appended).  Die on error. */
+void seccomp_load_added (const struct plan *plan, struct seccomp_set *set);
+void seccomp_load_main (const struct plan *plan, struct seccomp_set *set);
 
 /* Free what seccomp_load_all read. */
 void seccomp_set_free (struct seccomp_set *set);

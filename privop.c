@@ -391,9 +391,6 @@ privop_serve (int sock, int clone_flags, uid_t fs_uid, gid_t fs_gid)
     }
   (void) close_range (4, ~0U, 0);
   (void) close_range (0, 2, 0);
-  /* Our parent is the setup process: should it die, so do we. */
-  if (prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0)
-    _exit (1);
   (void) umask (0);
   /* New filesystems belong to their mounter's fsuid: the user's, so the
    * unprivileged setup process can fill them, as in bubblewrap. */
@@ -402,6 +399,10 @@ privop_serve (int sock, int clone_flags, uid_t fs_uid, gid_t fs_gid)
   if ((uid_t) setfsuid ((uid_t) -1) != fs_uid || (gid_t) setfsgid ((gid_t) -1) != fs_gid)
     _exit (1);
   peer_restrict_caps ();
+  /* Our parent is the setup process: should it die, so do we (EOF on the
+   * socket says so too).  After the fsuid change, which would clear it. */
+  if (prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0)
+    _exit (1);
 
   for (;;)
     {

@@ -203,8 +203,13 @@ blocked_case ()
   fi
   if ! wait_for 20 blocked_on_fd5; then
     fail "$desc" "the sandbox never blocked on --block-fd" "$(cat "$T/bg.err")"
+    # The sandbox inherited fd 8, a writer of its own --block-fd fifo: it
+    # would wait forever.
+    pids=$(descendants_of "$BG_PID")
     kill_and_reap "$BG_PID"
     exec 8>&-
+    # shellcheck disable=SC2086
+    kill_all $pids
     return
   fi
   pids=$(descendants_of "$BG_PID")

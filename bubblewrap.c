@@ -70,6 +70,9 @@ replay_args_fd (int fd, char **ret_data, size_t *ret_len, void *userdata)
   size_t len;
   int r = handoff_next (h, HANDOFF_ARGS, &data, &len);
 
+  /* Our copy of the fd (inherited through the helper): the monitor has
+   * read it, and the command must not get it, as without setuid. */
+  (void) close (fd);
   if (r < 0)
     return r == -ENOENT ? -EBADF : r;
   *ret_data = xmalloc (len + 1);
@@ -234,6 +237,9 @@ setuid_sandbox_main (const struct privsep_sandbox *sb)
     _exit (1);
   if (handoff_seccomp (&h, &rt.seccomp) < 0)
     die ("Can't read the seccomp programs handed on by the monitor");
+  /* Read by the monitor (their programs came in the hand-off). */
+  for (size_t i = 0; i < plan.n_add_seccomp_fds; i++)
+    (void) close (plan.add_seccomp_fds[i]);
   handoff_free (&h);
   rt.cwd = caller_cwd ();
   (void) fflush (stdout);

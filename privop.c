@@ -392,10 +392,16 @@ privop_serve (int sock, int clone_flags, uid_t fs_uid, gid_t fs_gid)
   (void) close_range (4, ~0U, 0);
   (void) close_range (0, 2, 0);
   (void) umask (0);
-  /* New filesystems belong to their mounter's fsuid: the user's, so the
-   * unprivileged setup process can fill them, as in bubblewrap. */
-  (void) setfsuid (fs_uid);
-  (void) setfsgid (fs_gid);
+  /* The user's ids (inside ids, mapped to the user's), keeping our
+   * capabilities: new filesystems belong to their mounter's fsuid, so
+   * the unprivileged setup process can fill them, and a user's FUSE
+   * mount (without allow_other) admits only processes whose every uid
+   * and gid is the user's.  Non-dumpable whatever fs.suid_dumpable
+   * says: the user must not attach to a process with capabilities. */
+  if (prctl (PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0
+      || setresgid (fs_gid, fs_gid, fs_gid) != 0 || setresuid (fs_uid, fs_uid, fs_uid) != 0
+      || prctl (PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0 || prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+    _exit (1);
   if ((uid_t) setfsuid ((uid_t) -1) != fs_uid || (gid_t) setfsgid ((gid_t) -1) != fs_gid)
     _exit (1);
   peer_restrict_caps ();

@@ -64,8 +64,9 @@ int privop_decode (uint8_t *buf, size_t len, size_t n_fds,
  * EOF, then _exit.  clone_flags are the namespaces the sandbox got (a
  * hostname needs CLONE_NEWUTS, loopback CLONE_NEWNET).  Runs with every
  * capability of the sandbox's root-owned user namespace; keeps only
- * CAP_SYS_ADMIN and CAP_NET_ADMIN, and the user's fsuid/fsgid (inside
- * ids) so new filesystems belong to the user. */
+ * CAP_SYS_ADMIN and CAP_NET_ADMIN, and takes the user's ids (inside ids
+ * fs_uid/fs_gid) so new filesystems belong to the user and the user's
+ * FUSE mounts admit it. */
 BWRAP_NORETURN void privop_serve (int sock, int clone_flags, uid_t fs_uid, gid_t fs_gid);
 
 /* The unprivileged side.  After privop_client_start(), the functions

@@ -129,6 +129,10 @@ drop_privileges_for_good (uid_t uid, gid_t gid)
   memset (data, 0, sizeof data);
   if (syscall (SYS_capset, &hdr, data) != 0)
     die_with_error ("Unable to drop capabilities");
+  /* We hold the socket to the privileged peer: nobody may drive it
+   * through us, whatever fs.suid_dumpable says. */
+  if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+    die_with_error ("prctl(PR_SET_DUMPABLE)");
   if (getresuid (&r_uid, &e_uid, &s_uid) != 0 || r_uid != uid || e_uid != uid || s_uid != uid
       || syscall (SYS_capget, &hdr, data) != 0
       || (data[0].permitted | data[1].permitted | data[0].effective | data[1].effective
@@ -330,6 +334,8 @@ privsep_start (struct privsep *ps, privsep_sandbox_fn fn)
   if (syscall (SYS_capget, &hdr, data) != 0
       || (data[0].permitted | data[1].permitted | data[0].effective | data[1].effective) != 0)
     die ("Unable to drop capabilities");
+  if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+    die_with_error ("prctl(PR_SET_DUMPABLE)");
 }
 
 pid_t

@@ -167,4 +167,21 @@ done
 run_bwrap "${SB[@]}" --add-seccomp-fd 5 mkdir /tmp/x 5< <(cat "$P/mkdir-eperm.bpf")
 assert_stderr_is "$MKDIR_EPERM" "a program read from a pipe"
 
+# When each is read (bubblewrap's order): --seccomp in the sandbox after
+# setup, so a caller may write it once the --info-fd document is there;
+# --add-seccomp-fd while parsing, before any sandbox exists.  The writer
+# waits for the info document and gives up (writing nothing) after 10 s:
+# read at startup, the program would be empty.
+rm -f "$TEST_TMP/info-late"
+RUN_TIMEOUT=20 run_bwrap "${SB[@]}" --info-fd 4 --seccomp 5 mkdir /tmp/x 4>"$TEST_TMP/info-late" \
+  5< <(for _ in $(seq 100); do [ -s "$TEST_TMP/info-late" ] && break; sleep 0.1; done
+       [ -s "$TEST_TMP/info-late" ] && cat "$P/mkdir-eperm.bpf")
+assert_stderr_is "$MKDIR_EPERM" "--seccomp is read after the sandbox started (the program may follow --info-fd)"
+rm -f "$TEST_TMP/info-late" "$TEST_TMP/order"
+RUN_TIMEOUT=20 run_bwrap "${SB[@]}" --info-fd 4 --add-seccomp-fd 5 true 4>"$TEST_TMP/info-late" \
+  5< <(sleep 1; [ -s "$TEST_TMP/info-late" ] && echo "info came first" >"$TEST_TMP/order"
+       cat "$P/mkdir-eperm.bpf")
+assert_rc 0 "--add-seccomp-fd from a slow pipe: exit 0"
+assert_no_file "$TEST_TMP/order" "--add-seccomp-fd is read before the sandbox starts (no info document yet)"
+
 done_testing

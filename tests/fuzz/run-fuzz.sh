@@ -3,8 +3,10 @@
 # run-fuzz.sh FUZZER SECONDS [LIBFUZZER-ARGS...]
 #
 # Bounded libFuzzer run of FUZZER (e.g. build-fuzz/tests/fuzz/fuzz-options)
-# on one core, leak detection on.  The committed seeds in
-# tests/fuzz/corpus are only read; new inputs go to a working corpus,
+# on one core, leak detection on.  Seeds, dictionary and input size limit
+# come from the fuzzer's name: fuzz-options takes tests/fuzz/corpus and
+# options.dict, fuzz-privop corpus-privop and privop.dict.  The committed
+# seeds are only read; new inputs go to a working corpus,
 # $FUZZ_CORPUS_DIR (kept, so long runs can resume) or a temporary
 # directory removed afterwards.  Crash, leak, timeout and OOM reproducers
 # are written to $FUZZ_ARTIFACT_DIR (default: the current directory).
@@ -22,8 +24,25 @@ seconds=$2
 shift 2
 
 here=$(cd "$(dirname "$0")" && pwd)
-seeds=$here/corpus
-dict=$here/options.dict
+case $(basename "$fuzzer") in
+  fuzz-options)
+    seeds=$here/corpus
+    dict=$here/options.dict
+    # The 9000-argument limit needs inputs of ~20-40 KiB.
+    max_len=65536
+    ;;
+  fuzz-privop)
+    seeds=$here/corpus-privop
+    dict=$here/privop.dict
+    # One fd-count byte and a request of at most 4112 bytes (privop.c's
+    # REQUEST_MAX); some room above it reaches the size check.
+    max_len=4608
+    ;;
+  *)
+    echo "$0: no seeds known for $fuzzer" >&2
+    exit 2
+    ;;
+esac
 
 if [ -n "${FUZZ_CORPUS_DIR:-}" ]; then
   work=$FUZZ_CORPUS_DIR
@@ -41,12 +60,11 @@ mkdir -p "$artifacts"
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:halt_on_error=1}
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 
-# max_len: the 9000-argument limit needs inputs of ~20-40 KiB.
 # rss_limit_mb: one parse never needs more; a blow-up is a finding.
 "$fuzzer" \
   -max_total_time="$seconds" \
   -detect_leaks=1 \
-  -max_len=65536 \
+  -max_len="$max_len" \
   -timeout=10 \
   -rss_limit_mb=1024 \
   -dict="$dict" \

@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: LGPL-2.0-or-later
+ * test-options-errors.c: every misuse of an option gives bubblewrap's
+ * exact message (scripts grep it): arity, unknown words, numbers, repeats,
+ * modifiers, overlays and the options refused in setuid mode (which
+ * allows the rest).  One table row per misuse.  Uses options-fixture.h.
+ * No privileges. */
+#include <check.h>
+#include <errno.h>
+#include <stdbool.h>
+
+#include "options-fixture.h"
+#include "unit-main.h"
+
+/* ---- Every misuse gives bubblewrap's exact message ---------------------- */
+
+struct error_case
+{
+  const char *args[12];
+  const char *message;
+  bool setuid;
+};
+
+#define TAKES_AN(opt) { { opt }, opt " takes an argument" }
+#define TAKES_ONE(opt) { { opt }, opt " takes one argument" }
+#define TAKES_TWO(opt) { { opt, "a" }, opt " takes two arguments" }
+#define PLACEMENT "--overlay-src must be followed by another --overlay-src or one of " \
+                  "--overlay, --tmp-overlay, or --ro-overlay"
+#define PERMS_MISPLACED "--perms must be followed by an option that creates a file"
+#define SIZE_MISPLACED "--size must be followed by --tmpfs or --tmp-overlay"
+#define SIZE_BAD "--size takes a non-zero number of bytes"
+#define PERMS_BAD "--perms takes an octal argument <= 07777"
+#define CHMOD_BAD "--chmod takes an octal argument <= 07777"
+#define NO_SETUID(opt) "The " opt " option is not permitted in setuid mode"
+
+static const struct error_case error_cases[] = {
+  /* Arity (reference 1.3). */
+  TAKES_AN ("--args"), TAKES_AN ("--proc"), TAKES_AN ("--dev"), TAKES_AN ("--tmpfs"),
+  TAKES_AN ("--mqueue"), TAKES_AN ("--dir"), TAKES_AN ("--lock-file"), TAKES_AN ("--sync-fd"),
+  TAKES_AN ("--block-fd"), TAKES_AN ("--userns-block-fd"), TAKES_AN ("--info-fd"),
+  TAKES_AN ("--json-status-fd"), TAKES_AN ("--seccomp"), TAKES_AN ("--add-seccomp-fd"),
+  TAKES_AN ("--userns"), TAKES_AN ("--userns2"), TAKES_AN ("--pidns"), TAKES_AN ("--unsetenv"),
+  TAKES_AN ("--uid"), TAKES_AN ("--gid"), TAKES_AN ("--hostname"), TAKES_AN ("--cap-add"),
+  TAKES_AN ("--cap-drop"), TAKES_AN ("--perms"), TAKES_AN ("--size"), TAKES_AN ("--exec-label"),
+  TAKES_AN ("--file-label"), TAKES_AN ("--tmp-overlay"), TAKES_AN ("--ro-overlay"),
+  TAKES_ONE ("--argv0"), TAKES_ONE ("--chdir"), TAKES_ONE ("--remount-ro"),
+  TAKES_TWO ("--bind"), TAKES_TWO ("--bind-try"), TAKES_TWO ("--ro-bind"),
+  TAKES_TWO ("--ro-bind-try"), TAKES_TWO ("--dev-bind"), TAKES_TWO ("--dev-bind-try"),
+  TAKES_TWO ("--file"), TAKES_TWO ("--bind-data"), TAKES_TWO ("--ro-bind-data"),
+  TAKES_TWO ("--symlink"), TAKES_TWO ("--setenv"), TAKES_TWO ("--chmod"),
+  { { "--bind" }, "--bind takes two arguments" },
+  { { "--bind-fd", "3" }, "--bind-fd takes two arguments" },
+  { { "--ro-bind-fd", "3" }, "--bind-fd takes two arguments" },
+  { { "--ro-bind-fd" }, "--bind-fd takes two arguments" },
+  { { "--overlay", "a", "b" }, "--overlay takes three arguments" },
+  { { "--overlay" }, "--overlay takes three arguments" },
+  { { "--overlay-src" }, PLACEMENT },
+  /* Unknown words. */
+  { { "--foo" }, "Unknown option --foo" },
+  { { "-" }, "Unknown option -" },
+  { { "-x", "cmd" }, "Unknown option -x" },
+  { { "--bind=a", "b" }, "Unknown option --bind=a" },
+  { { "--BIND", "a", "b" }, "Unknown option --BIND" },
+  { { "--unshare" }, "Unknown option --unshare" },
+  { { "--unshare-pid", "--unknown", "cmd" }, "Unknown option --unknown" },
+  /* Numbers (reference 1.4). */
+  { { "--args", "x" }, "Invalid fd: x" },
+  { { "--sync-fd", "" }, "Invalid fd: " },
+  { { "--block-fd", "-1" }, "Invalid fd: -1" },
+  { { "--userns-block-fd", "3x" }, "Invalid fd: 3x" },
+  { { "--info-fd", "x3" }, "Invalid fd: x3" },
+  { { "--json-status-fd", "3 " }, "Invalid fd: 3 " },
+  { { "--seccomp", "0x3" }, "Invalid fd: 0x3" },
+  { { "--add-seccomp-fd", "-3" }, "Invalid fd: -3" },
+  { { "--userns", "9999999999" }, "Invalid fd: 9999999999" },
+  { { "--userns2", "1.0" }, "Invalid fd: 1.0" },
+  { { "--pidns", " " }, "Invalid fd:  " },
+  { { "--bind-fd", "x", "/d" }, "Invalid fd: x" },
+  { { "--ro-bind-fd", "", "/d" }, "Invalid fd: " },
+  { { "--file", "-1", "/d" }, "Invalid fd: -1" },
+  { { "--bind-data", "a", "/d" }, "Invalid fd: a" },
+  { { "--ro-bind-data", "3a", "/d" }, "Invalid fd: 3a" },
+  { { "--uid", "x" }, "Invalid uid: x" },
+  { { "--uid", "-1" }, "Invalid uid: -1" },
+  { { "--uid", "4294967295" }, "Invalid uid: 4294967295" },
+  { { "--uid", "99999999999" }, "Invalid uid: 99999999999" },
+  { { "--gid", "" }, "Invalid gid: " },
+  { { "--gid", "1e3" }, "Invalid gid: 1e3" },
+  { { "--perms", "8", "--dir", "d" }, PERMS_BAD },
+  { { "--perms", "010000", "--dir", "d" }, PERMS_BAD },
+  { { "--perms", "", "--dir", "d" }, PERMS_BAD },
+  { { "--perms", "0755x", "--dir", "d" }, PERMS_BAD },
+  { { "--perms", "-1", "--dir", "d" }, PERMS_BAD },
+  { { "--chmod", "0800", "p" }, CHMOD_BAD },
+  { { "--chmod", "", "p" }, CHMOD_BAD },
+  { { "--chmod", "-1", "p" }, CHMOD_BAD },
+  { { "--size", "0", "--tmpfs", "t" }, SIZE_BAD },
+  { { "--size", "", "--tmpfs", "t" }, SIZE_BAD },
+  { { "--size", "x", "--tmpfs", "t" }, SIZE_BAD },
+  { { "--size", " 1", "--tmpfs", "t" }, SIZE_BAD },
+  { { "--size", "+1", "--tmpfs", "t" }, SIZE_BAD },
+  { { "--size", "-1", "--tmpfs", "t" }, SIZE_BAD },
+  { { "--size", "1k", "--tmpfs", "t" }, SIZE_BAD },
+  { { "--size", "0x", "--tmpfs", "t" }, SIZE_BAD },
+  { { "--size", "08", "--tmpfs", "t" }, SIZE_BAD },
+  { { "--size", "0x0", "--tmpfs", "t" }, SIZE_BAD },
+  { { "--size", "99999999999999999999999", "--tmpfs", "t" }, SIZE_BAD },
+  { { "--size", "9223372036854775808", "--tmpfs", "t" },
+    "--size (for tmpfs) is limited to 9223372036854775807" },
+  { { "--size", "0xffffffffffffffff", "--tmpfs", "t" },
+    "--size (for tmpfs) is limited to 9223372036854775807" },
+  /* Repeats (reference 1.5) and modifiers (2.3). */
+  { { "--argv0", "a", "--argv0", "b" }, "--argv0 used multiple times" },
+  { { "--argv0", "a", "--argv0" }, "--argv0 takes one argument" },
+  { { "--perms", "0700", "--perms", "0700", "--dir", "d" }, "--perms given twice for the same action" },
+  { { "--perms", "0700", "--size", "1", "--perms", "0700", "--tmpfs", "t" },
+    "--perms given twice for the same action" },
+  { { "--size", "1", "--size", "1", "--tmpfs", "t" }, "--size given twice for the same action" },
+  { { "--perms", "0700", "--bind", "a", "b" }, PERMS_MISPLACED },
+  { { "--perms", "0700", "--chmod", "0700", "b" }, PERMS_MISPLACED },
+  { { "--perms", "0700", "--symlink", "a", "b" }, PERMS_MISPLACED },
+  { { "--perms", "0700", "--setenv", "a", "b" }, PERMS_MISPLACED },
+  { { "--perms", "0700", "--unshare-pid" }, PERMS_MISPLACED },
+  { { "--perms", "0700", "--proc", "p" }, PERMS_MISPLACED },
+  { { "--perms", "0700", "--hostname", "h" }, PERMS_MISPLACED },
+  { { "--perms", "0700", "--overlay-src", "a", "--tmp-overlay", "x" }, PERMS_MISPLACED },
+  { { "--overlay-src", "a", "--perms", "0700", "--tmp-overlay", "x" }, PERMS_MISPLACED },
+  { { "--perms", "0700", "--size", "1", "--bind", "a", "b" }, PERMS_MISPLACED },
+  { { "--perms", "0700", "--size", "1", "--dir", "d" }, SIZE_MISPLACED },
+  { { "--size", "1", "--dir", "d" }, SIZE_MISPLACED },
+  { { "--size", "1", "--file", "3", "f" }, SIZE_MISPLACED },
+  { { "--size", "1", "--overlay-src", "a", "--tmp-overlay", "x" }, SIZE_MISPLACED },
+  { { "--overlay-src", "a", "--size", "1", "--overlay-src", "b", "--tmp-overlay", "x" }, SIZE_MISPLACED },
+  { { "--overlay-src", "a", "--overlay-src", "b", "--size", "1", "--ro-overlay", "x" }, SIZE_MISPLACED },
+  { { "--overlay-src", "a", "--size", "1", "--overlay", "r", "w", "x" }, SIZE_MISPLACED },
+  /* Overlays (reference 2.12). */
+  { { "--overlay-src", "a", "--dir", "d" }, PLACEMENT },
+  { { "--overlay-src", "a", "--unshare-pid" }, PLACEMENT },
+  { { "--overlay-src", "a", "cmd" }, PLACEMENT },
+  { { "--overlay-src", "a", "--", "cmd" }, PLACEMENT },
+  { { "--overlay-src", "a" }, PLACEMENT },
+  { { "--overlay-src", "a", "--overlay-src" }, PLACEMENT },
+  { { "--overlay", "r", "w", "d" }, "--overlay requires at least one --overlay-src" },
+  { { "--tmp-overlay", "d" }, "--tmp-overlay requires at least one --overlay-src" },
+  { { "--ro-overlay", "d" }, "--ro-overlay requires at least two --overlay-src" },
+  { { "--overlay-src", "a", "--ro-overlay", "d" }, "--ro-overlay requires at least two --overlay-src" },
+  { { "--overlay-src", "a", "--tmp-overlay", "d", "--tmp-overlay", "e" },
+    "--tmp-overlay requires at least one --overlay-src" },
+  /* Seccomp mixing (8), environment (5.2), caps (4), labels (2.13). */
+  { { "--seccomp", "3", "--add-seccomp-fd", "4" }, "--add-seccomp-fd cannot be combined with --seccomp" },
+  { { "--add-seccomp-fd", "4", "--seccomp", "3" }, "--seccomp cannot be combined with --add-seccomp-fd" },
+  { { "--setenv", "", "v" }, "setenv failed" },
+  { { "--setenv", "A=B", "v" }, "setenv failed" },
+  { { "--unsetenv", "" }, "unsetenv failed" },
+  { { "--unsetenv", "A=B" }, "unsetenv failed" },
+  { { "--cap-add", "net_raw" }, "unknown cap: net_raw" },
+  { { "--cap-drop", "CAP_NOPE" }, "unknown cap: CAP_NOPE" },
+  { { "--cap-add", "" }, "unknown cap: " },
+  { { "--cap-add", "64" }, "unknown cap: 64" },
+  { { "--exec-label", "x" }, "labeling not supported on this system" },
+  { { "--file-label", "x" }, "labeling not supported on this system" },
+  /* Setuid refusals (9): before the arity check. */
+  { { "--size", "1", "--tmpfs", "t" }, NO_SETUID ("--size"), true },
+  { { "--size" }, NO_SETUID ("--size"), true },
+  { { "--overlay-src", "a", "--tmp-overlay", "d" }, NO_SETUID ("--overlay-src"), true },
+  { { "--overlay", "a", "b", "c" }, NO_SETUID ("--overlay"), true },
+  { { "--overlay" }, NO_SETUID ("--overlay"), true },
+  { { "--tmp-overlay", "d" }, NO_SETUID ("--tmp-overlay"), true },
+  { { "--ro-overlay", "d" }, NO_SETUID ("--ro-overlay"), true },
+};
+
+START_TEST (test_error_case)
+{
+  const struct error_case *c = &error_cases[_i];
+  const char *argv[N_ELEMENTS (c->args) + 2] = { "bwrap" };
+
+  for (size_t i = 0; i < N_ELEMENTS (c->args) && c->args[i] != NULL; i++)
+    argv[i + 1] = c->args[i];
+  ctx.is_setuid = c->setuid;
+  parse_v (argv);
+  ck_assert_msg (rc == -EINVAL, "%s: rc %d", c->args[0], rc);
+  ck_assert_str_eq (err.message, c->message);
+  ck_assert_int_eq (err.errnum, 0);
+}
+END_TEST
+
+START_TEST (test_setuid_allows_the_rest)
+{
+  ctx.is_setuid = true;
+  OK ("--perms", "0700", "--tmpfs", "t", "--userns", "3", "--userns2", "4", "--pidns", "5",
+      "--cap-add", "CAP_NET_RAW", "cmd");
+  ck_assert_int_eq (plan.userns_fd, 3);
+  ck_assert_uint_eq (op_at (0, SETUP_OP_TMPFS)->flags, SETUP_OP_FLAG_HAS_PERMS);
+}
+END_TEST
+
+static Suite *
+options_suite (void)
+{
+  Suite *s = suite_create ("options");
+  TCase *tc = tcase_create ("errors");
+
+  tcase_add_checked_fixture (tc, setup, teardown);
+  tcase_set_timeout (tc, 60);
+  tcase_add_loop_test (tc, test_error_case, 0, N_ELEMENTS (error_cases));
+  tcase_add_test (tc, test_setuid_allows_the_rest);
+  suite_add_tcase (s, tc);
+  return s;
+}
+
+int
+main (void)
+{
+  return unit_run_suite (options_suite ());
+}

@@ -1,0 +1,119 @@
+/* SPDX-License-Identifier: LGPL-2.0-or-later
+ * test-options-usage.c: the option list: every option of bubblewrap 0.11
+ * is known to options_parse, and options_print_usage lists them all, in
+ * --help order, in bubblewrap's layout.  Uses options-fixture.h.  No
+ * privileges. */
+#include <check.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "options-fixture.h"
+#include "unit-main.h"
+
+/* Every option of bubblewrap 0.11, in --help order. */
+static const char *const all_options[] = {
+  "--help", "--version", "--args", "--argv0", "--level-prefix", "--unshare-all",
+  "--share-net", "--unshare-user", "--unshare-user-try", "--unshare-ipc", "--unshare-pid",
+  "--unshare-net", "--unshare-uts", "--unshare-cgroup", "--unshare-cgroup-try", "--userns",
+  "--userns2", "--disable-userns", "--assert-userns-disabled", "--pidns", "--uid", "--gid",
+  "--hostname", "--chdir", "--clearenv", "--setenv", "--unsetenv", "--lock-file",
+  "--sync-fd", "--bind", "--bind-try", "--dev-bind", "--dev-bind-try", "--ro-bind",
+  "--ro-bind-try", "--bind-fd", "--ro-bind-fd", "--remount-ro", "--overlay-src",
+  "--overlay", "--tmp-overlay", "--ro-overlay", "--exec-label", "--file-label", "--proc",
+  "--dev", "--tmpfs", "--mqueue", "--dir", "--file", "--bind-data", "--ro-bind-data",
+  "--symlink", "--seccomp", "--add-seccomp-fd", "--block-fd", "--userns-block-fd",
+  "--info-fd", "--json-status-fd", "--new-session", "--die-with-parent", "--as-pid-1",
+  "--cap-add", "--cap-drop", "--perms", "--size", "--chmod",
+};
+
+START_TEST (test_every_option_is_known)
+{
+  for (size_t i = 0; i < N_ELEMENTS (all_options); i++)
+    {
+      PARSE (all_options[i], "1", "2", "3", "cmd");
+      if (rc < 0)
+        ck_assert_msg (strncmp (err.message, "Unknown option", 14) != 0, "%s", err.message);
+    }
+}
+END_TEST
+
+/* ---- Usage text ----------------------------------------------------------- */
+
+START_TEST (test_usage_text)
+{
+  char *text = NULL, *line, *save = NULL;
+  size_t size = 0, n_options = 0;
+  FILE *f = open_memstream (&text, &size);
+  const char *header = "usage: /x/bwrap [OPTIONS...] [--] COMMAND [ARGS...]\n\n";
+  bool after_overlay = false;
+
+  ck_assert_ptr_nonnull (f);
+  options_print_usage (f, "/x/bwrap");
+  ck_assert_int_eq (fclose (f), 0);
+  ck_assert_int_eq (strncmp (text, header, strlen (header)), 0);
+
+  for (line = strtok_r (text + strlen (header), "\n", &save); line != NULL;
+       line = strtok_r (NULL, "\n", &save))
+    {
+      size_t len = strlen (line), name_len;
+
+      /* Description starts in column 33 on every line. */
+      ck_assert_msg (len > 33 && line[32] == ' ' && line[33] != ' ', "bad line: %s", line);
+      if (strncmp (line, "    --", 6) != 0)
+        {
+          /* Only --overlay's description continues on a second line. */
+          ck_assert_msg (after_overlay && strspn (line, " ") == 33, "bad line: %s", line);
+          after_overlay = false;
+          continue;
+        }
+      ck_assert_uint_lt (n_options, N_ELEMENTS (all_options));
+      name_len = strlen (all_options[n_options]);
+      ck_assert_msg (strncmp (line + 4, all_options[n_options], name_len) == 0
+                     && line[4 + name_len] == ' ', "expected %s: %s", all_options[n_options], line);
+      after_overlay = strcmp (all_options[n_options], "--overlay") == 0;
+      n_options++;
+    }
+  ck_assert_uint_eq (n_options, N_ELEMENTS (all_options));
+  ck_assert (!after_overlay);
+  free (text);
+}
+END_TEST
+
+START_TEST (test_usage_metavariables)
+{
+  char *text = NULL;
+  size_t size = 0;
+  FILE *f = open_memstream (&text, &size);
+
+  options_print_usage (f, "bwrap");
+  fclose (f);
+  ck_assert_ptr_nonnull (strstr (text, "\n    --overlay RWSRC WORKDIR DEST Mount overlayfs"));
+  ck_assert_ptr_nonnull (strstr (text, "\n    --bind SRC DEST              Bind mount"));
+  ck_assert_ptr_nonnull (strstr (text, "\n    --help                       Print this help\n"));
+  ck_assert_ptr_nonnull (strstr (text, "\n    --chmod OCTAL PATH           "));
+  free (text);
+}
+END_TEST
+
+static Suite *
+options_suite (void)
+{
+  Suite *s = suite_create ("options");
+  TCase *tc = tcase_create ("usage");
+
+  tcase_add_checked_fixture (tc, setup, teardown);
+  tcase_set_timeout (tc, 60);
+  tcase_add_test (tc, test_every_option_is_known);
+  tcase_add_test (tc, test_usage_text);
+  tcase_add_test (tc, test_usage_metavariables);
+  suite_add_tcase (s, tc);
+  return s;
+}
+
+int
+main (void)
+{
+  return unit_run_suite (options_suite ());
+}

@@ -13,6 +13,7 @@ import json
 import os
 import platform
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -108,7 +109,10 @@ def summarize(values):
     v = sorted(values)
     return {"n": len(v), "median": quantile(v, 0.5), "min": v[0] if v else float("nan"),
             "max": v[-1] if v else float("nan"), "q1": quantile(v, 0.25),
-            "q3": quantile(v, 0.75)}
+            "q3": quantile(v, 0.75),
+            "mean": statistics.fmean(v) if v else float("nan"),
+            # Sample standard deviation (n - 1); 0 for a single value.
+            "stdev": statistics.stdev(v) if len(v) > 1 else 0.0}
 
 
 # ---------------------------------------------------------------- environment

@@ -1,11 +1,17 @@
 # SPDX-License-Identifier: LGPL-2.0-or-later
-"""The five measurements of bench/run (issue 7). Each function fills
-ctx.results[n] with summaries for the report and ctx.samples with every
-raw figure. Runs in the (CPU-pinned) driver; every mount it makes is
+"""The six measurements of bench/run (issue 7; 6 prices setuid mode). Each
+function fills ctx.results[n] with summaries for the report and ctx.samples
+with every raw figure. Runs in the (CPU-pinned) driver; every mount it makes is
 either inside a sandbox/unshare or registered with ctx.cleanup."""
 
 import os
+import pwd
+import re
 import shlex
+import shutil
+import stat
+import subprocess
+import tempfile
 
 import benchlib as bl
 
@@ -36,6 +42,8 @@ class Context:
         self._trees = {}
         self._images = {}
         self._layers = None
+        # Measurement 6: the directory holding the setuid and plain copies.
+        self.suid_dir = None
 
     def unshare(self):
         """A bare private mount namespace, the kernel-only comparison."""
@@ -50,10 +58,11 @@ class Context:
     def show(self, num, label, argv):
         """Keep one exact command per case for the report, with the
         temporary paths named and long lists of store layers folded."""
-        cas = os.path.join(self.scratch, "cas") + "/"
+        # No scratch file system when only measurement 6 runs.
+        cas = os.path.join(self.scratch, "cas") + "/" if self.scratch else None
         text, i, folded = [], 0, 0
         while i <= len(argv):
-            if (i + 1 < len(argv) and argv[i] == "--overlay-src"
+            if (cas and i + 1 < len(argv) and argv[i] == "--overlay-src"
                     and argv[i + 1].startswith(cas)):
                 folded += 1
                 i += 2
@@ -65,7 +74,12 @@ class Context:
             if i < len(argv):
                 text.append(shlex.quote(argv[i]))
             i += 1
-        s = " ".join(text).replace(self.scratch, "$SCRATCH").replace(self.tmp, "$TMP")
+        s = " ".join(text)
+        if self.suid_dir:
+            s = s.replace(self.suid_dir, "$SUID_DIR")
+        if self.scratch:
+            s = s.replace(self.scratch, "$SCRATCH")
+        s = s.replace(self.tmp, "$TMP")
         s = s.replace(self.ours, "$OURS").replace(HERE, "bench")
         if self.ref:
             s = s.replace(self.ref + " ", "$REF ")
@@ -395,3 +409,193 @@ def peak_rss(ctx):
     data = bl.interleave(cases, ctx.prof["rss_rounds"], one, warmup=1)
     ctx.record(5, data)
     ctx.results[5] = {"rss": summaries(data, "maxrss_kib"), "layers": top}
+
+
+# ----------------------------------------------------------- measurement 6
+
+
+SETUID_USER = "bwrap-test"
+# The user tests/integration/run-as-user.sh creates: one account for both.
+SETUID_USERADD = ["useradd", "--system", "--user-group", "--create-home", "--shell",
+                  "/bin/bash", "--comment", "bwrap integration tests", SETUID_USER]
+MINIMAL = ["--ro-bind", "/", "/"]
+FULL = ["--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", "--unshare-all"]
+# Extra binds for the per-mount slope: each is one more privop round trip
+# in setuid mode, one more mount in both.
+SETUID_EXTRA_BINDS = 40
+# (key, binary, bwrap arguments): a-d are the comparison; e-h only break
+# the difference down (e/f: the exec of a setuid binary, which --version
+# answers before the helper is forked; g/h: the cost of each mount).
+SETUID_CASES = [
+    ("a plain ro-bind", "plain", MINIMAL + ["true"]),
+    ("b setuid ro-bind", "setuid", MINIMAL + ["true"]),
+    ("c plain unshare-all", "plain", FULL + ["true"]),
+    ("d setuid unshare-all", "setuid", FULL + ["true"]),
+    ("e plain version", "plain", ["--version"]),
+    ("f setuid version", "setuid", ["--version"]),
+    ("g plain binds", "plain", MINIMAL + ["--ro-bind", "/usr", "/usr"] * SETUID_EXTRA_BINDS
+     + ["true"]),
+    ("h setuid binds", "setuid", MINIMAL + ["--ro-bind", "/usr", "/usr"] * SETUID_EXTRA_BINDS
+     + ["true"]),
+]
+SETUID_FLOOR = "floor setpriv true"
+# (label, plain case, setuid case): the two comparisons the report leads with.
+SETUID_PAIRS = [("--ro-bind / / true", "a plain ro-bind", "b setuid ro-bind"),
+                ("--ro-bind / / --dev /dev --proc /proc --unshare-all true",
+                 "c plain unshare-all", "d setuid unshare-all")]
+
+
+class Skip(Exception):
+    """Measurement 6 cannot run on this machine; the reason is reported."""
+
+
+def _nosuid(path):
+    p = subprocess.run(["findmnt", "-n", "-o", "OPTIONS", "-T", path],
+                       capture_output=True, text=True)
+    if p.returncode != 0:
+        raise Skip("findmnt -T %s failed: %s" % (path, p.stderr.strip()))
+    return "nosuid" in p.stdout.strip().split(",")
+
+
+def _setuid_user(ctx):
+    try:
+        return pwd.getpwnam(SETUID_USER)
+    except KeyError:
+        pass
+    bl.log("  creating the system user %s (as tests/integration/run-as-user.sh does)"
+           % SETUID_USER)
+    p = subprocess.run(SETUID_USERADD, capture_output=True, text=True)
+    if p.returncode != 0:
+        raise Skip("could not create the user %s: %s" % (SETUID_USER, p.stderr.strip()))
+    return pwd.getpwnam(SETUID_USER)
+
+
+def _install_copies(ctx):
+    """A fresh root-owned 0755 directory on a file system that honours the
+    setuid bit, with a setuid-root copy of our bwrap and a plain one. Only
+    root can write there, so the user cannot swap either binary."""
+    for parent in ("/var/tmp", "/tmp"):
+        if os.path.isdir(parent) and not _nosuid(parent):
+            break
+    else:
+        raise Skip("/var/tmp and /tmp are both on nosuid file systems")
+    d = tempfile.mkdtemp(prefix="bwrap-bench-suid.", dir=parent)
+    ctx.cleanup.push("remove " + d, lambda: bl.rmtree(d))
+    os.chown(d, 0, 0)
+    os.chmod(d, 0o755)
+    copies = {"setuid": os.path.join(d, "bwrap-setuid"), "plain": os.path.join(d, "bwrap-plain")}
+    for kind, path in copies.items():
+        shutil.copyfile(ctx.ours, path)
+        os.chown(path, 0, 0)          # before chmod: chown clears the setuid bit
+        os.chmod(path, 0o4755 if kind == "setuid" else 0o755)
+    st = os.stat(copies["setuid"])
+    if (stat.S_IMODE(st.st_mode), st.st_uid, st.st_gid) != (0o4755, 0, 0) or _nosuid(d):
+        raise bl.BenchError("%s is not setuid root (mode %o, uid %d)"
+                            % (copies["setuid"], stat.S_IMODE(st.st_mode), st.st_uid))
+    ctx.suid_dir = d
+    return copies
+
+
+def _trace_counts(ctx, argv, user):
+    """Run argv once under strace (outside any timing) and count the
+    processes, the helper's clone requests and the privop round trips.
+    strace runs as root and starts the command as the user (-u), so the
+    setuid bit still takes effect under tracing. None without strace."""
+    if not shutil.which("strace"):
+        return None
+    log = os.path.join(ctx.tmp, "setuid-trace")
+    env = ["env", "-i", "PATH=/usr/local/bin:/usr/bin:/bin", "HOME=" + user.pw_dir]
+    # -q, not -qq: the "+++ exited" line names every process, also those
+    # that make none of the traced calls (the command itself).
+    p = subprocess.run(["strace", "-f", "-q", "-s", "8", "-o", log, "-u", SETUID_USER,
+                        "-e", "trace=sendmsg,clone,clone3,fork,vfork"] + env + argv,
+                       capture_output=True, text=True, cwd="/")
+    if p.returncode != 0:
+        bl.log("  strace of %s failed (status %d): no process/round-trip counts: %s"
+               % (" ".join(argv), p.returncode, p.stderr.strip()[-300:]))
+        return None
+    pids, privop, privsep = set(), 0, 0
+    with open(log) as f:
+        for line in f:
+            m = re.match(r"(\d+)\s+(.*)", line)
+            if not m:
+                continue
+            pids.add(m.group(1))
+            call = m.group(2)
+            # Entry lines only ("<... sendmsg resumed>" repeats the call).
+            if call.startswith("sendmsg("):
+                if 'iov_base="opvp' in call:      # PRIVOP_MAGIC, request or reply
+                    privop += 1
+                elif 'iov_base="prwb' in call:    # PRIVSEP_MAGIC: the clone request
+                    privsep += 1
+    os.unlink(log)
+    # Every privop request gets exactly one reply.
+    return {"processes": len(pids), "clone_requests": privsep, "privop_round_trips": privop // 2}
+
+
+def setuid_start(ctx):
+    """setuid start latency: setuid-root vs plain copy of our bwrap, run as a user"""
+    try:
+        _setuid_start(ctx)
+    except Skip as e:
+        bl.log("measurement 6 skipped: %s" % e)
+        ctx.results[6] = {"skipped": str(e)}
+
+
+def _setuid_start(ctx):
+    if not ctx.is_root:
+        raise Skip("not root: installing a setuid-root copy of bwrap needs root "
+                   "(run bench/run as root; --only 1,2,3,4,5 leaves it out)")
+    for tool in ("setpriv", "findmnt", "useradd"):
+        if not shutil.which(tool):
+            raise Skip("%s not found (Debian: util-linux, passwd)" % tool)
+    user = _setuid_user(ctx)
+    copies = _install_copies(ctx)
+    as_user = ["setpriv", "--reuid=%d" % user.pw_uid, "--regid=%d" % user.pw_gid,
+               "--init-groups", "--reset-env"]
+    cases = {key: as_user + [copies[kind]] + args for key, kind, args in SETUID_CASES}
+    # What setpriv itself costs: every case above pays it.
+    cases[SETUID_FLOOR] = as_user + ["true"]
+    for k, v in cases.items():
+        ctx.show(6, k, v)
+    ctx.commands[6] = [(k, _fold(c.split(" "))) for k, c in ctx.commands[6]]
+
+    # The user may not be able to enter the driver's directory (a checkout
+    # below /root); bwrap would then start elsewhere. Run from /.
+    cwd = os.getcwd()
+    os.chdir("/")
+    try:
+        for k, v in cases.items():
+            try:
+                ctx.runner.run(v)
+            except bl.BenchError as e:
+                raise Skip("%s failed as %s: %s" % (k, SETUID_USER, e)) from e
+        counts = {}
+        for key, kind, args in SETUID_CASES:
+            c = _trace_counts(ctx, [copies[kind]] + args, user)
+            if c is None:
+                continue
+            # A copy on a file system that ignores the setuid bit would
+            # silently measure plain mode twice.
+            if (c["clone_requests"] > 0) != (kind == "setuid" and "--version" not in args):
+                raise bl.BenchError("%s: %d clone requests to the privileged helper: the %s "
+                                    "copy did not run in %s mode" % (key, c["clone_requests"],
+                                                                     kind, kind))
+            counts[key] = c
+        data = bl.interleave(cases, ctx.prof["start_rounds"], wall(ctx), warmup=3)
+    finally:
+        os.chdir(cwd)
+    ctx.record(6, data)
+    for key, c in counts.items():
+        ctx.record(6, {key: {m: [v] for m, v in c.items()}})
+    ctx.results[6] = {"wall": summaries(data, "wall"), "counts": counts,
+                      "cases": [(key, kind, _fold(args)) for key, kind, args in SETUID_CASES],
+                      "floor": SETUID_FLOOR, "pairs": SETUID_PAIRS, "user": SETUID_USER,
+                      "extra_binds": SETUID_EXTRA_BINDS}
+
+
+def _fold(args):
+    """The arguments as text, the repeated extra binds folded."""
+    text = " ".join(args)
+    bind = " ".join(["--ro-bind", "/usr", "/usr"] * SETUID_EXTRA_BINDS)
+    return text.replace(bind, "--ro-bind /usr /usr (x%d)" % SETUID_EXTRA_BINDS)

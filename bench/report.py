@@ -13,7 +13,7 @@ import benchlib as bl
 
 TITLES = {1: "1. Start latency", 2: "2. Build workload over a read-only input tree",
           3: "3. Staging cost against input size", 4: "4. Overlay layers",
-          5: "5. Peak memory of bwrap"}
+          5: "5. Peak memory of bwrap", 6: "6. Setuid start latency"}
 
 
 def ms(s):
@@ -99,6 +99,15 @@ def targets(res):
             if st:
                 out.append(("peak RSS < 4 MiB: %s" % case, "%.0f KiB (max of %d runs)"
                             % (st["max"], st["n"]), "met" if st["max"] < 4096 else "NOT met"))
+    r6 = res.get(6)
+    if r6 and "skipped" in r6:
+        out.append(("setuid start cost, setuid/plain (reported)", "skipped", "—"))
+    elif r6:
+        w = r6["wall"]
+        out.append(("setuid start cost, setuid/plain (reported)",
+                    ", ".join("%s %.2f" % (b.split()[0] + "/" + a.split()[0],
+                                           ratio(w[b]["median"], w[a]["median"]))
+                              for _, a, b in r6["pairs"]), "—"))
     return out
 
 
@@ -198,7 +207,100 @@ def section5(doc, r):
     doc.table(("command", "max RSS KiB (median)", "min–max", "runs"), rows)
 
 
-SECTIONS = {1: section1, 2: section2, 3: section3, 4: section4, 5: section5}
+def section6(doc, r):
+    if "skipped" in r:
+        doc.p("Skipped: %s." % r["skipped"])
+        doc.p()
+        return
+    w, counts, floor = r["wall"], r["counts"], r["floor"]
+    doc.p("Run as the unprivileged user `%s` through `setpriv --reuid --regid --init-groups "
+          "--reset-env`, all cases interleaved: the same bwrap binary installed twice in one "
+          "root-owned directory, once setuid root (setuid mode, privsep.h) and once plain "
+          "(the user's own user namespace). Every case pays for setpriv, shown as the floor. "
+          "Processes and privop round trips (requests to the privileged peer) come from one "
+          "more run of each case under strace, outside the timings. Milliseconds."
+          % r["user"])
+    doc.p()
+
+    def cnt(key, metric):
+        return str(counts[key][metric]) if key in counts else "—"
+
+    def rows_for(keys):
+        rows = []
+        for key, kind, args in keys:
+            st = w[key]
+            label = ("(%s) %s `bwrap %s`" % (key[0], kind, args) if kind
+                     else "`setpriv … true` (floor)")
+            rows.append((label, ms(st["mean"]), "**%s**" % ms(st["median"]), ms(st["stdev"]),
+                         rng_ms(st), st["n"], cnt(key, "processes"),
+                         cnt(key, "privop_round_trips")))
+        return rows
+
+    head = ("case", "mean", "median", "stddev", "min–max", "runs", "processes",
+            "privop round trips")
+    main = [c for c in r["cases"] if c[0][0] in "abcd"]
+    extra = [c for c in r["cases"] if c[0][0] not in "abcd"]
+    doc.table(head, rows_for(main + [(floor, "", "")]))
+    f = w[floor]["median"]
+    rows = []
+    for label, a, b in r["pairs"]:
+        rows.append(("`%s`" % label, "**%.2f**" % ratio(w[b]["median"], w[a]["median"]),
+                     "%.2f" % ratio(w[b]["mean"], w[a]["mean"]),
+                     "%+.2f" % ((w[b]["median"] - w[a]["median"]) * 1e3),
+                     "%.2f" % ratio(w[b]["median"] - f, w[a]["median"] - f)))
+    doc.table(("sandbox", "setuid/plain (medians)", "setuid/plain (means)",
+               "setuid − plain, ms (medians)", "setuid/plain, floor subtracted"), rows)
+
+    doc.p("**Where the extra time goes.** A plain start is bwrap cloning the sandbox into its "
+          "own user namespace, which mounts directly. A setuid start adds: the exec of a "
+          "setuid binary (secure mode in the kernel and ld.so); the fork of the privileged "
+          "helper, before parsing; one clone request to the helper over a socketpair (with "
+          "the monitor's pipes as fds), its reply, and the helper's exit; the helper writing "
+          "the id maps of the root-owned namespaces from outside; the fork of the privileged "
+          "peer (privop.h) by the new sandbox process, which then drops every privilege, "
+          "reads the command line handed on by the monitor and parses it again; one "
+          "request/reply round trip to the peer per privileged setup step (the setup root, "
+          "each bind or new file system, the loopback, the final pivot); and the wait for "
+          "the peer's exit before the command starts. The cases below only break this "
+          "down: (e)/(f) exec the binary and stop (`--version` is answered before the helper "
+          "is forked); (g)/(h) are (a)/(b) with %d more `--ro-bind` mounts, one more round "
+          "trip each in setuid mode." % r["extra_binds"])
+    doc.p()
+    doc.table(head, rows_for(extra))
+
+    def med(key):
+        return w[key]["median"]
+
+    def trips(key, default):
+        return counts[key]["privop_round_trips"] if key in counts else default
+
+    d_min = med("b setuid ro-bind") - med("a plain ro-bind")
+    d_all = med("d setuid unshare-all") - med("c plain unshare-all")
+    d_exec = med("f setuid version") - med("e plain version")
+    d_binds = med("h setuid binds") - med("g plain binds")
+    rt_b = trips("b setuid ro-bind", 3)
+    rt_d = trips("d setuid unshare-all", 13)
+    more = trips("h setuid binds", rt_b + r["extra_binds"]) - rt_b
+    per = (d_binds - d_min) / more if more else float("nan")
+    fixed = d_min - d_exec - rt_b * per
+    pred = d_min + (rt_d - rt_b) * per
+    doc.p("From the medians (differences of medians, so expect a few tenths of a ms of "
+          "noise on a busy machine):")
+    doc.p()
+    doc.table(("part of the setuid overhead", "ms", "from"), [
+        ("exec of a setuid binary", ms(d_exec), "(f) − (e)"),
+        ("each privop round trip, beyond the mount itself", "%.3f" % (per * 1e3),
+         "((h) − (g) − ((b) − (a))) ÷ %d" % more),
+        ("helper + peer: forks, clone request, id maps, re-parse, waits", ms(fixed),
+         "(b) − (a) − exec − %d round trips" % rt_b),
+        ("total, `--ro-bind / / true`", ms(d_min), "(b) − (a)"),
+        ("total, `--dev --proc --unshare-all`: measured", ms(d_all), "(d) − (c)"),
+        ("total, `--dev --proc --unshare-all`: fixed part + %d round trips" % rt_d, ms(pred),
+         "(b) − (a) + %d × round trip" % (rt_d - rt_b)),
+    ])
+
+
+SECTIONS = {1: section1, 2: section2, 3: section3, 4: section4, 5: section5, 6: section6}
 
 
 def markdown(env, ctx):
@@ -228,8 +330,9 @@ def markdown(env, ctx):
     doc.p("## Exact commands")
     doc.p()
     doc.p("`$OURS` our bwrap, `$REF` the reference, `$TMP` the run's temporary directory, "
-          "`$SCRATCH` the scratch ext4, `$CAS` = `$SCRATCH/cas`; all runs pinned to CPU %s "
-          "(the FUSE daemons too)." % env["pinned_cpu"])
+          "`$SCRATCH` the scratch ext4, `$CAS` = `$SCRATCH/cas`, `$SUID_DIR` the root-owned "
+          "directory with measurement 6's setuid and plain copies of `$OURS`; all runs "
+          "pinned to CPU %s (the FUSE daemons too)." % env["pinned_cpu"])
     doc.p()
     for num in sorted(ctx.commands):
         doc.p("Measurement %s:" % num)

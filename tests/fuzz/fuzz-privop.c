@@ -127,8 +127,6 @@ fs_option_ok (const char *fstype, const char *entry)
     {
       if (KEY_IS ("mode"))
         return value != NULL && chars_in (value, "01234567", 5);
-      if (KEY_IS ("size"))
-        return value != NULL && chars_in (value, "0123456789", 20);
       if (KEY_IS ("context"))
         return value != NULL && is_label (value);
     }

@@ -75,16 +75,25 @@ class Runner:
             raise BenchError("no JSON from %s: %r" % (" ".join(argv), out[-500:])) from e
 
 
-def interleave(cases, rounds, run_one, warmup=1):
+def interleave(cases, rounds, run_one, warmup=1, shuffle=None):
     """Run every case once per round, rotating the order each round
     (A B C, B C A, C A B ...), so slow drifts of the machine hit every case
     alike. run_one(name, spec) returns a dict of metric -> value. Warm-up
-    rounds are run and thrown away. Returns {name: {metric: [values]}}."""
+    rounds are run and thrown away. Returns {name: {metric: [values]}}.
+
+    A rotation keeps the cyclic order, so each case always runs right
+    after the same other case and inherits what that one leaves behind
+    (the kernel tears a sandbox's namespaces down partly after it exits).
+    With shuffle (a random.Random), every round runs in a fresh random
+    order instead, so that cost falls on every case alike."""
     names = list(cases)
     res = {n: {} for n in names}
     for r in range(-warmup, rounds):
         k = r % len(names)
-        for name in names[k:] + names[:k]:
+        order = names[k:] + names[:k]
+        if shuffle is not None:
+            shuffle.shuffle(order)
+        for name in order:
             vals = run_one(name, cases[name])
             if r < 0:
                 continue

@@ -23,8 +23,8 @@ capget_raw (struct __user_cap_data_struct data[2])
   return syscall (SYS_capget, &hdr, data);
 }
 
-static int
-capset_raw (uint64_t set, uint64_t inheritable)
+int
+caps_set (uint64_t set, uint64_t inheritable)
 {
   struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
   struct __user_cap_data_struct data[2];
@@ -55,6 +55,26 @@ caps_last_cap (void)
         last = v;
     }
   return last;
+}
+
+int
+caps_bound (uint64_t keep)
+{
+  for (int cap = 0; cap <= caps_last_cap (); cap++)
+    if (!(keep & ((uint64_t) 1 << cap)) && prctl (PR_CAPBSET_READ, cap, 0, 0, 0) == 1
+        && prctl (PR_CAPBSET_DROP, cap, 0, 0, 0) != 0)
+      return -errno;
+  return 0;
+}
+
+bool
+caps_none_held (void)
+{
+  struct __user_cap_data_struct data[2];
+
+  return capget_raw (data) == 0
+         && (data[0].permitted | data[1].permitted | data[0].effective | data[1].effective
+             | data[0].inheritable | data[1].inheritable) == 0;
 }
 
 static uint64_t
@@ -113,15 +133,13 @@ caps_apply_final (struct caps_state *st, const struct plan *plan)
        * binary mapped in the namespace) can gain: cut it to the final set.
        * Needs CAP_SETPCAP, so it comes before capset() below; only what
        * is still there (setuid mode's sandbox process has none left). */
-      for (int cap = 0; cap <= caps_last_cap (); cap++)
-        if (!(st->final & ((uint64_t) 1 << cap)) && prctl (PR_CAPBSET_READ, cap, 0, 0, 0) == 1
-            && prctl (PR_CAPBSET_DROP, cap, 0, 0, 0) != 0)
-          die_with_error ("Dropping capability %d from bounding set", cap);
+      if (caps_bound (st->final) < 0)
+        die_with_error ("Dropping capabilities from the bounding set");
     }
   /* Inheritable (needed for ambient) only for an explicit --cap-add or
    * --cap-drop, as bubblewrap: by default nothing survives an exec under
    * a non-zero uid. */
-  if (capset_raw (st->final, has_edits ? st->final : 0) != 0)
+  if (caps_set (st->final, has_edits ? st->final : 0) != 0)
     die_with_error ("capset failed");
 }
 
@@ -141,6 +159,6 @@ caps_raise_ambient (const struct caps_state *st, const struct plan *plan)
 void
 caps_drop_all (void)
 {
-  if (capset_raw (0, 0) != 0)
+  if (caps_set (0, 0) != 0)
     die_with_error ("capset failed");
 }

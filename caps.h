@@ -44,3 +44,14 @@ void caps_drop_all (void);
 
 /* Highest capability number the kernel knows. */
 int caps_last_cap (void);
+
+/* Set permitted and effective to set, inheritable to inheritable.
+ * 0 or -1 with errno. */
+int caps_set (uint64_t set, uint64_t inheritable);
+
+/* Drop every capability outside keep that is still in the bounding set
+ * (needs CAP_SETPCAP while any is).  0 or -errno. */
+int caps_bound (uint64_t keep);
+
+/* True when the permitted, effective and inheritable sets are empty. */
+bool caps_none_held (void);

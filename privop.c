@@ -21,7 +21,6 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -335,17 +334,8 @@ static void
 peer_restrict_caps (void)
 {
   uint64_t keep = ((uint64_t) 1 << CAP_SYS_ADMIN) | ((uint64_t) 1 << CAP_NET_ADMIN);
-  struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
-  struct __user_cap_data_struct data[2];
 
-  for (int cap = 0; cap <= caps_last_cap (); cap++)
-    if (!(keep & ((uint64_t) 1 << cap)) && prctl (PR_CAPBSET_DROP, cap, 0, 0, 0) != 0
-        && errno != EINVAL)
-      _exit (1);
-  memset (data, 0, sizeof data);
-  data[0].permitted = data[0].effective = (uint32_t) keep;
-  data[1].permitted = data[1].effective = (uint32_t) (keep >> 32);
-  if (syscall (SYS_capset, &hdr, data) != 0)
+  if (caps_bound (keep) < 0 || caps_set (keep, 0) != 0)
     _exit (1);
 }
 

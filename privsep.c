@@ -27,7 +27,6 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
-#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -92,17 +91,6 @@ privsep_format_map (char *buf, size_t len, uint32_t inside, uint32_t real,
     snprintf (buf, len, "%u %u 1\n", inside, real);
 }
 
-static int
-capset_only (uint64_t set)
-{
-  struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
-  struct __user_cap_data_struct data[2];
-  memset (data, 0, sizeof data);
-  data[0].permitted = data[0].effective = (uint32_t) set;
-  data[1].permitted = data[1].effective = (uint32_t) (set >> 32);
-  return syscall (SYS_capset, &hdr, data);
-}
-
 /* Every capability gone from every set, for good: the bounding set
  * empty, and securebits locked so that uid 0 (--uid 0 maps it to the
  * user) never gains capabilities through exec or setuid(). */
@@ -112,31 +100,30 @@ drop_privileges_for_good (uid_t uid, gid_t gid)
   const unsigned long bits = SECBIT_NOROOT | SECBIT_NOROOT_LOCKED
     | SECBIT_NO_SETUID_FIXUP_LOCKED | SECBIT_KEEP_CAPS_LOCKED
     | SECBIT_NO_CAP_AMBIENT_RAISE | SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED;
-  struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
-  struct __user_cap_data_struct data[2];
   uid_t r_uid, e_uid, s_uid;
+  int r;
 
   if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0
       || prctl (PR_SET_SECUREBITS, bits, 0, 0, 0) != 0)
     die_with_error ("Unable to lock securebits");
-  for (int cap = 0; cap <= caps_last_cap (); cap++)
-    if (prctl (PR_CAPBSET_DROP, cap, 0, 0, 0) != 0 && errno != EINVAL)
-      die_with_error ("Dropping capability %d from bounding set", cap);
+  r = caps_bound (0);
+  if (r < 0)
+    {
+      errno = -r;
+      die_with_error ("Dropping capabilities from the bounding set");
+    }
   if (prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL)
     die_with_error ("Clearing ambient capabilities");
   if (setresgid (gid, gid, gid) != 0 || setresuid (uid, uid, uid) != 0)
     die_with_error ("Unable to drop privileges");
-  memset (data, 0, sizeof data);
-  if (syscall (SYS_capset, &hdr, data) != 0)
+  if (caps_set (0, 0) != 0)
     die_with_error ("Unable to drop capabilities");
   /* We hold the socket to the privileged peer: nobody may drive it
    * through us, whatever fs.suid_dumpable says. */
   if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
     die_with_error ("prctl(PR_SET_DUMPABLE)");
   if (getresuid (&r_uid, &e_uid, &s_uid) != 0 || r_uid != uid || e_uid != uid || s_uid != uid
-      || syscall (SYS_capget, &hdr, data) != 0
-      || (data[0].permitted | data[1].permitted | data[0].effective | data[1].effective
-          | data[0].inheritable | data[1].inheritable) != 0)
+      || !caps_none_held ())
     die ("Unable to drop privileges");
 }
 
@@ -265,13 +252,7 @@ helper_main (int sock, uid_t uid, gid_t gid, privsep_sandbox_fn fn)
   /* Root in every uid: it owns the namespaces we create, and the user
    * may not signal us (or what we fork) either.  Keep only the
    * capabilities named above, and nothing in the bounding set beyond. */
-  if (setresuid (0, 0, 0) != 0)
-    _exit (1);
-  for (int cap = 0; cap <= caps_last_cap (); cap++)
-    if (!(keep & ((uint64_t) 1 << cap)) && prctl (PR_CAPBSET_DROP, cap, 0, 0, 0) != 0
-        && errno != EINVAL)
-      _exit (1);
-  if (capset_only (keep) != 0)
+  if (setresuid (0, 0, 0) != 0 || caps_bound (keep) < 0 || caps_set (keep, 0) != 0)
     _exit (1);
 
   if (recv_request (sock, &req, fds) < 0)
@@ -307,8 +288,6 @@ privsep_start (struct privsep *ps, privsep_sandbox_fn fn)
   gid_t gid = getgid ();
   int sv[2];
   uid_t r_uid, e_uid, s_uid;
-  struct __user_cap_header_struct hdr = { _LINUX_CAPABILITY_VERSION_3, 0 };
-  struct __user_cap_data_struct data[2];
 
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
     die_with_error ("socketpair");
@@ -331,8 +310,9 @@ privsep_start (struct privsep *ps, privsep_sandbox_fn fn)
     die_with_error ("Unable to drop privileges");
   if (getresuid (&r_uid, &e_uid, &s_uid) != 0 || r_uid != uid || e_uid != uid || s_uid != uid)
     die ("Unable to drop privileges");
-  if (syscall (SYS_capget, &hdr, data) != 0
-      || (data[0].permitted | data[1].permitted | data[0].effective | data[1].effective) != 0)
+  /* The inheritable set is the caller's after the setuid exec: empty it
+   * too, so that no set holds anything. */
+  if (caps_set (0, 0) != 0 || !caps_none_held ())
     die ("Unable to drop capabilities");
   if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
     die_with_error ("prctl(PR_SET_DUMPABLE)");

@@ -74,6 +74,15 @@ plan_add_op (struct plan *plan, enum setup_op_kind kind)
   return op;
 }
 
+bool
+plan_has_op (const struct plan *plan, enum setup_op_kind kind)
+{
+  for (size_t i = 0; i < plan->n_ops; i++)
+    if (plan->ops[i].kind == kind)
+      return true;
+  return false;
+}
+
 const char *
 setup_op_kind_name (enum setup_op_kind kind)
 {

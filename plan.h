@@ -140,5 +140,7 @@ void plan_init (struct plan *plan);
 void plan_free (struct plan *plan);
 /* Append a zero-initialised op (fd -1) and return it; never fails (dies on OOM). */
 struct setup_op *plan_add_op (struct plan *plan, enum setup_op_kind kind);
+/* Whether any op of the plan is of this kind. */
+bool plan_has_op (const struct plan *plan, enum setup_op_kind kind);
 /* Name of the option that created an op kind, e.g. "--ro-bind" (for messages). */
 const char *setup_op_kind_name (enum setup_op_kind kind);

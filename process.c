@@ -252,15 +252,12 @@ static bool
 needs_dev_remap (const struct runtime *rt, int clone_flags)
 {
   const struct plan *plan = rt->plan;
-  bool has_dev = false;
 
   /* Setuid mode: the helper's maps already give devpts its 0. */
   if (!(clone_flags & CLONE_NEWUSER) || rt->is_setuid)
     return false;
-  for (size_t i = 0; i < plan->n_ops; i++)
-    has_dev |= plan->ops[i].kind == SETUP_OP_DEV;
   /* devpts can only be mounted where uid 0 and gid 0 are mapped. */
-  return has_dev && !(plan->uid == 0 && plan->gid == 0);
+  return plan_has_op (plan, SETUP_OP_DEV) && !(plan->uid == 0 && plan->gid == 0);
 }
 
 static void
@@ -448,12 +445,10 @@ clone_setuid_sandbox (struct runtime *rt, const struct sandbox_fds *fds, int exe
     .clone_flags = (uint32_t) fds->clone_flags,
     .inside_uid = plan->uid,
     .inside_gid = plan->gid,
+    .flags = plan_has_op (plan, SETUP_OP_DEV) ? PRIVSEP_DEV : 0,
   };
   pid_t pid;
 
-  for (size_t i = 0; i < plan->n_ops; i++)
-    if (plan->ops[i].kind == SETUP_OP_DEV)
-      req.flags |= PRIVSEP_DEV;
   pid = privsep_clone_sandbox (&rt->privsep, &req, exec_status, release, rt->handoff_fd, ids);
   (void) close (rt->handoff_fd);
   rt->handoff_fd = -1;

@@ -228,73 +228,6 @@ privop_decode (uint8_t *buf, size_t len, size_t n_fds, struct privop_request *re
   return 0;
 }
 
-/* ---- messages with fds --------------------------------------------------- */
-
-static ssize_t
-send_with_fds (int sock, const void *buf, size_t len, const int *fds, size_t n_fds)
-{
-  char cbuf[CMSG_SPACE (PRIVOP_MAX_FDS * sizeof (int))];
-  struct iovec iov = { (void *) buf, len };
-  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-
-  if (n_fds > 0)
-    {
-      struct cmsghdr *c;
-      memset (cbuf, 0, sizeof cbuf);
-      msg.msg_control = cbuf;
-      msg.msg_controllen = CMSG_SPACE (n_fds * sizeof (int));
-      c = CMSG_FIRSTHDR (&msg);
-      c->cmsg_level = SOL_SOCKET;
-      c->cmsg_type = SCM_RIGHTS;
-      c->cmsg_len = CMSG_LEN (n_fds * sizeof (int));
-      memcpy (CMSG_DATA (c), fds, n_fds * sizeof (int));
-    }
-  return sendmsg (sock, &msg, MSG_NOSIGNAL);
-}
-
-/* Receive one message and the fds sent with it (O_CLOEXEC).  Returns the
- * length, 0 at EOF, -1 on error; *n_fds counts what came, and a message
- * with more fds than we take, or cut, is an error (its fds closed). */
-static ssize_t
-recv_with_fds (int sock, void *buf, size_t len, int *fds, size_t *n_fds)
-{
-  char cbuf[CMSG_SPACE (PRIVOP_MAX_FDS * sizeof (int))];
-  struct iovec iov = { buf, len };
-  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
-                        .msg_control = cbuf, .msg_controllen = sizeof cbuf };
-  ssize_t n;
-
-  *n_fds = 0;
-  do
-    n = recvmsg (sock, &msg, MSG_CMSG_CLOEXEC);
-  while (n < 0 && errno == EINTR);
-  if (n < 0)
-    return -1;
-  for (struct cmsghdr *c = CMSG_FIRSTHDR (&msg); c != NULL; c = CMSG_NXTHDR (&msg, c))
-    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-      {
-        size_t k = (c->cmsg_len - CMSG_LEN (0)) / sizeof (int);
-        for (size_t i = 0; i < k; i++)
-          {
-            int fd;
-            memcpy (&fd, CMSG_DATA (c) + i * sizeof (int), sizeof fd);
-            if (*n_fds < PRIVOP_MAX_FDS)
-              fds[(*n_fds)++] = fd;
-            else
-              (void) close (fd);
-          }
-      }
-  if (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC))
-    {
-      for (size_t i = 0; i < *n_fds; i++)
-        (void) close (fds[i]);
-      *n_fds = 0;
-      errno = EMSGSIZE;
-      return -1;
-    }
-  return n;
-}
-
 /* ---- the privileged peer ------------------------------------------------ */
 
 static void
@@ -407,7 +340,7 @@ privop_serve (int sock, int clone_flags, uid_t fs_uid, gid_t fs_gid)
       struct bwrap_error err = { 0 };
       cleanup_free char *msg = NULL;
       size_t n_fds;
-      ssize_t n = recv_with_fds (sock, buf, sizeof buf, fds, &n_fds);
+      ssize_t n = recv_with_fds (sock, buf, sizeof buf, fds, PRIVOP_MAX_FDS, &n_fds);
       int r;
 
       if (n <= 0)
@@ -518,7 +451,7 @@ call (uint32_t op, uint32_t flags, const char *const *strings, size_t n_strings,
     die ("privop: request too large");
   if (send_with_fds (client_sock, buf, (size_t) n, fds, n_fds) != n)
     die_with_error ("privop: sending a request to the privileged helper");
-  n = recv_with_fds (client_sock, reply, REPLY_MAX, dummy, &n_dummy);
+  n = recv_with_fds (client_sock, reply, REPLY_MAX, dummy, PRIVOP_MAX_FDS, &n_dummy);
   for (size_t i = 0; i < n_dummy; i++)
     (void) close (dummy[i]);
   if (n < (ssize_t) (2 * sizeof (uint32_t)))

@@ -207,23 +207,13 @@ static int
 recv_request (int sock, struct privsep_request *req, int fds[3])
 {
   uint8_t buf[64];
-  char cbuf[CMSG_SPACE (3 * sizeof (int))];
-  struct iovec iov = { buf, sizeof buf };
-  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
-                        .msg_control = cbuf, .msg_controllen = sizeof cbuf };
-  struct cmsghdr *c;
-  size_t n_fds = 0;
-  ssize_t n = recvmsg (sock, &msg, MSG_CMSG_CLOEXEC);
+  size_t n_fds;
+  ssize_t n;
 
-  if (n <= 0 || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)))
-    return -1;
-  c = CMSG_FIRSTHDR (&msg);
-  if (c != NULL && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-    n_fds = (c->cmsg_len - CMSG_LEN (0)) / sizeof (int);
-  if (n_fds < 2 || n_fds > 3 || privsep_decode (buf, (size_t) n, req, NULL) < 0)
-    return -1;
   fds[2] = -1;
-  memcpy (fds, CMSG_DATA (c), n_fds * sizeof (int));   /* all O_CLOEXEC */
+  n = recv_with_fds (sock, buf, sizeof buf, fds, 3, &n_fds);   /* all O_CLOEXEC */
+  if (n <= 0 || n_fds < 2 || privsep_decode (buf, (size_t) n, req, NULL) < 0)
+    return -1;
   return 0;
 }
 
@@ -328,24 +318,14 @@ privsep_clone_sandbox (struct privsep *ps, const struct privsep_request *req_in,
   uint8_t reply[2 * sizeof (int32_t) + STATUS_NS_COUNT * sizeof (uint64_t)];
   int fds[3] = { exec_status, handoff, release };
   size_t n_fds = release >= 0 ? 3 : 2;
-  char cbuf[CMSG_SPACE (3 * sizeof (int))];
-  struct iovec iov = { buf, sizeof buf };
-  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
-                        .msg_control = cbuf, .msg_controllen = CMSG_SPACE (n_fds * sizeof (int)) };
-  struct cmsghdr *c;
   int32_t code, pid;
   int status;
   ssize_t n;
 
   req.magic = PRIVSEP_MAGIC;
   req.op = PRIVSEP_OP_CLONE_SANDBOX;
-  memset (cbuf, 0, sizeof cbuf);
-  c = CMSG_FIRSTHDR (&msg);
-  c->cmsg_level = SOL_SOCKET;
-  c->cmsg_type = SCM_RIGHTS;
-  c->cmsg_len = CMSG_LEN (n_fds * sizeof (int));
-  memcpy (CMSG_DATA (c), fds, n_fds * sizeof (int));
-  if (privsep_encode (&req, buf, sizeof buf) < 0 || sendmsg (ps->sock, &msg, MSG_NOSIGNAL) != (ssize_t) sizeof buf)
+  if (privsep_encode (&req, buf, sizeof buf) < 0
+      || send_with_fds (ps->sock, buf, sizeof buf, fds, n_fds) != (ssize_t) sizeof buf)
     die_with_error ("privsep: sending request");
   n = recv (ps->sock, reply, sizeof reply, 0);
   (void) close (ps->sock);

@@ -8,6 +8,7 @@
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
 
 /* Process-wide because die() can be reached from any module and process;
  * set once by main() when --level-prefix has been parsed. */
@@ -309,6 +310,78 @@ parse_size (const char *str, uint64_t *ret_size)
     return -ERANGE;
   *ret_size = v;
   return 0;
+}
+
+ssize_t
+send_with_fds (int sock, const void *buf, size_t len, const int *fds, size_t n_fds)
+{
+  char cbuf[CMSG_SPACE (FDS_PASS_MAX * sizeof (int))];
+  struct iovec iov = { (void *) buf, len };
+  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+
+  if (n_fds > FDS_PASS_MAX)
+    {
+      errno = EINVAL;
+      return -1;
+    }
+  if (n_fds > 0)
+    {
+      struct cmsghdr *c;
+      memset (cbuf, 0, sizeof cbuf);
+      msg.msg_control = cbuf;
+      msg.msg_controllen = CMSG_SPACE (n_fds * sizeof (int));
+      c = CMSG_FIRSTHDR (&msg);
+      c->cmsg_level = SOL_SOCKET;
+      c->cmsg_type = SCM_RIGHTS;
+      c->cmsg_len = CMSG_LEN (n_fds * sizeof (int));
+      memcpy (CMSG_DATA (c), fds, n_fds * sizeof (int));
+    }
+  return sendmsg (sock, &msg, MSG_NOSIGNAL);
+}
+
+ssize_t
+recv_with_fds (int sock, void *buf, size_t len, int *fds, size_t max_fds, size_t *n_fds)
+{
+  char cbuf[CMSG_SPACE (FDS_PASS_MAX * sizeof (int))];
+  int got[FDS_PASS_MAX];
+  size_t n_got = 0;
+  bool too_many = false;
+  struct iovec iov = { buf, len };
+  struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1,
+                        .msg_control = cbuf, .msg_controllen = sizeof cbuf };
+  ssize_t n;
+
+  *n_fds = 0;
+  do
+    n = recvmsg (sock, &msg, MSG_CMSG_CLOEXEC);
+  while (n < 0 && errno == EINTR);
+  if (n < 0)
+    return -1;
+  for (struct cmsghdr *c = CMSG_FIRSTHDR (&msg); c != NULL; c = CMSG_NXTHDR (&msg, c))
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+      for (size_t i = 0; i < (c->cmsg_len - CMSG_LEN (0)) / sizeof (int); i++)
+        {
+          int fd;
+          memcpy (&fd, CMSG_DATA (c) + i * sizeof (int), sizeof fd);
+          /* (CMSG_SPACE rounds up: a fourth fd may fit in cbuf.) */
+          if (n_got < max_fds && n_got < FDS_PASS_MAX)
+            got[n_got++] = fd;
+          else
+            {
+              (void) close (fd);
+              too_many = true;
+            }
+        }
+  if ((msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) || too_many)
+    {
+      for (size_t i = 0; i < n_got; i++)
+        (void) close (got[i]);
+      errno = EMSGSIZE;
+      return -1;
+    }
+  memcpy (fds, got, n_got * sizeof (int));
+  *n_fds = n_got;
+  return n;
 }
 
 int

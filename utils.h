@@ -97,6 +97,16 @@ int parse_mode (const char *str, mode_t *ret_mode);   /* octal, <= 07777 */
 int parse_size (const char *str, uint64_t *ret_size); /* auto base, non-zero, <= SIZE_MAX/2 */
 
 /* ---- fds ---------------------------------------------------------------- */
+#define FDS_PASS_MAX 3   /* fds one message may carry (SCM_RIGHTS) */
+/* One message on a SOCK_SEQPACKET socket, with n_fds (<= FDS_PASS_MAX)
+ * fds.  Returns what sendmsg(2) returns; never raises SIGPIPE. */
+ssize_t send_with_fds (int sock, const void *buf, size_t len, const int *fds, size_t n_fds);
+/* Receive one message and the fds sent with it (O_CLOEXEC), retrying on
+ * EINTR.  Returns the length, 0 at EOF, -1 with errno on error; *n_fds
+ * counts the fds.  A cut message, or one with more than max_fds (<=
+ * FDS_PASS_MAX) fds, is an error (EMSGSIZE) and its fds are closed. */
+ssize_t recv_with_fds (int sock, void *buf, size_t len, int *fds, size_t max_fds,
+                       size_t *n_fds);
 /* Read fd to EOF into a NUL-terminated buffer (length excluding the NUL in
  * *ret_len).  Fails with -E2BIG past max_len bytes.  Returns 0 or -errno. */
 int read_fd_all (int fd, size_t max_len, char **ret_data, size_t *ret_len);

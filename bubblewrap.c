@@ -25,7 +25,8 @@
 #define ARGS_FD_MAX_BYTES (16u << 20)   /* --args data; 9000 words fit easily */
 
 /* The --args data read, in order: setuid mode hands it to the sandbox
- * process, which parses the command line again (privsep.h). */
+ * process, which parses the command line again (privsep.h).  Kept only
+ * in setuid mode (userdata NULL otherwise). */
 struct args_log
 {
   char **data;
@@ -40,7 +41,7 @@ read_args_fd (int fd, char **ret_data, size_t *ret_len, void *userdata)
   int r = read_fd_all (fd, ARGS_FD_MAX_BYTES, ret_data, ret_len);
 
   (void) close (fd);   /* read once, as bubblewrap; never reaches the sandbox */
-  if (r == 0)
+  if (r == 0 && log != NULL)
     {
       size_t n = log->n;
       log->data = xappend (log->data, &n, sizeof *log->data);
@@ -252,7 +253,7 @@ main (int argc, char **argv)
   struct plan plan;
   struct runtime rt = { .plan = &plan, .handoff_fd = -1 };
   struct args_log args = { 0 };
-  struct options_context ctx = { .read_fd = read_args_fd, .userdata = &args };
+  struct options_context ctx = { .read_fd = read_args_fd };
   int r;
 
   /* A lone --version is answered before anything else, as bubblewrap. */
@@ -275,7 +276,10 @@ main (int argc, char **argv)
   saved_argc = argc;
   saved_argv = argv;
   if (rt.is_setuid)
-    privsep_start (&rt.privsep, setuid_sandbox_main);
+    {
+      privsep_start (&rt.privsep, setuid_sandbox_main);
+      ctx.userdata = &args;
+    }
   rt.is_root = rt.real_uid == 0 && !rt.is_setuid;
   /* Nothing bwrap starts may gain privileges through exec, ever. */
   if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)

@@ -41,7 +41,7 @@ static const int forwarded_signals[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT };
 struct sandbox_fds
 {
   int exec_status;   /* write end, O_CLOEXEC: closes on successful exec */
-  int release;       /* read end of the monitor's go (S2), or -1 */
+  int release;       /* read end of the monitor's go (S2) */
   int reaper_ready;  /* read end: the pid-1 helper is set up, or -1 */
   sigset_t saved_mask;
   int clone_flags;
@@ -220,6 +220,11 @@ reaper_main (struct runtime *rt, pid_t command_pid, int ready_fd, const sigset_t
 
   close_fds_except (plan->sync_fd, ready_fd);
   caps_drop_all ();
+  /* The command is our child, with our uid: it must not ptrace us or
+   * open our /proc files (we never exec, so our memory is bwrap's).
+   * Set before the command may exec (it waits for ready_fd). */
+  if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+    die_with_error ("prctl(PR_SET_DUMPABLE)");
   take_locks (plan);
   (void) write_all (ready_fd, &(char) { 'r' }, 1);
   (void) close (ready_fd);
@@ -305,15 +310,12 @@ sandbox_main (struct runtime *rt, struct sandbox_fds *fds, const sigset_t *mask)
   if (proc_fd < 0)
     die_with_error ("Can't open /proc");
 
-  if (fds->release >= 0)
-    {
-      /* S2: wait until the monitor has read our namespace ids for
-       * --info-fd (they vanish if we exit first) and, with
-       * --userns-block-fd, the caller has written our id maps.  EOF
-       * instead of the byte: the monitor died (e.g. "Write to info_fd")
-       * and the command must not run behind its back. */
-      wait_go (fds->release);
-    }
+  /* S2: wait until the monitor is non-dumpable, has read our namespace
+   * ids for --info-fd (they vanish if we exit first) and, with
+   * --userns-block-fd, the caller has written our id maps.  EOF instead
+   * of the byte: the monitor died (e.g. "Write to info_fd") and the
+   * command must not run behind its back. */
+  wait_go (fds->release);
   if ((flags & CLONE_NEWUSER) && plan->userns_block_fd < 0)
     ns_write_id_maps (proc_fd, dev_remap ? 0 : plan->uid, rt->real_uid,
                       dev_remap ? 0 : plan->gid, rt->real_gid);
@@ -477,7 +479,7 @@ process_run (struct runtime *rt)
 {
   struct plan *plan = rt->plan;
   struct sandbox_fds fds = { .exec_status = -1, .release = -1, .reaper_ready = -1 };
-  int exec_pipe[2], release_pipe[2] = { -1, -1 };
+  int exec_pipe[2], release_pipe[2];
   uint64_t setuid_ids[STATUS_NS_COUNT] = { 0 };
   char buf[2];
   sigset_t mask;
@@ -489,8 +491,9 @@ process_run (struct runtime *rt)
   block_signals (&mask, &fds.saved_mask);
   if (pipe2 (exec_pipe, O_CLOEXEC) != 0)
     die_with_error ("pipe");
-  if ((plan->userns_block_fd >= 0 || plan->info_fd >= 0 || plan->json_status_fd >= 0)
-      && pipe2 (release_pipe, O_CLOEXEC) != 0)
+  /* Always: the sandbox may not run the command before S2, by which
+   * time this process is non-dumpable (see there). */
+  if (pipe2 (release_pipe, O_CLOEXEC) != 0)
     die_with_error ("pipe");
 
   ns_join_before_clone (plan);
@@ -503,16 +506,14 @@ process_run (struct runtime *rt)
   if (pid == 0)
     {
       (void) close (exec_pipe[0]);
-      if (release_pipe[1] >= 0)
-        (void) close (release_pipe[1]);
+      (void) close (release_pipe[1]);
       fds.exec_status = exec_pipe[1];
       fds.release = release_pipe[0];
       sandbox_main (rt, &fds, &mask);
     }
 
   (void) close (exec_pipe[1]);
-  if (release_pipe[0] >= 0)
-    (void) close (release_pipe[0]);
+  (void) close (release_pipe[0]);
   arm_parent_death_signal (plan);
   monitor_report_start (plan, pid, fds.clone_flags, rt->is_setuid ? setuid_ids : NULL);
   /* The monitor needs no privilege from here on (in setuid mode it has
@@ -532,12 +533,20 @@ process_run (struct runtime *rt)
           die_with_error ("--userns-block-fd %d", plan->userns_block_fd);
         }
     }
-  if (release_pipe[1] >= 0)
-    {
-      /* S2: release the sandbox. */
-      (void) write_all (release_pipe[1], "r", 1);
-      (void) close (release_pipe[1]);
-    }
+  /* The command runs with our uid, and with --userns in the user
+   * namespace we joined: while we are dumpable it may open
+   * /proc/<our pid>/root (the host's root), our fds and memory, or
+   * ptrace us, whenever it can see our pid ($PPID without a pid
+   * namespace; a host /proc bound in).  Non-dumpable, every such access
+   * needs CAP_SYS_PTRACE in the namespace we were started in, which the
+   * command never has.  After our last credential change (which could
+   * reset the flag) and before S2, so the command never sees us
+   * dumpable. */
+  if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+    die_with_error ("prctl(PR_SET_DUMPABLE)");
+  /* S2: release the sandbox. */
+  (void) write_all (release_pipe[1], "r", 1);
+  (void) close (release_pipe[1]);
 
   /* Reference 6.1: the monitor keeps only what it still uses, the
    * exec-status pipe and --json-status-fd (its signalfd comes later).  The

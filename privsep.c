@@ -244,6 +244,13 @@ helper_main (int sock, uid_t uid, gid_t gid, privsep_sandbox_fn fn)
    * capabilities named above, and nothing in the bounding set beyond. */
   if (setresuid (0, 0, 0) != 0 || caps_bound (keep) < 0 || caps_set (keep, 0) != 0)
     _exit (1);
+  /* We never exec, so no_new_privs costs nothing here, and everything we
+   * create inherits it (the sandbox process and the privileged peer):
+   * should any of them ever reach an exec before its own drop, the exec
+   * cannot gain privileges (setuid bits, file capabilities, LSM
+   * transitions) beyond what it already holds. */
+  if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+    _exit (1);
 
   if (recv_request (sock, &req, fds) < 0)
     _exit (0);   /* the caller is gone or needed no sandbox */

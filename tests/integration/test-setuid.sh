@@ -16,6 +16,8 @@
 . "$(dirname "$0")/lib.sh"
 
 is_root || skip_all "installs a setuid-root copy of bwrap: needs root"
+is_sanitizer_build &&
+  skip_all "a sanitizer build is never installed setuid (its runtime obeys ASAN_OPTIONS/UBSAN_OPTIONS)"
 
 SU_USER=bwrap-test
 if ! getent passwd "$SU_USER" >/dev/null; then
@@ -27,13 +29,16 @@ SU_UID=$(id -u "$SU_USER")
 SU_GID=$(id -g "$SU_USER")
 
 # The user must traverse TEST_TMP (mktemp made it 0700) to reach the copy;
-# the copy's directory is root-owned so nobody but root can replace it.
+# the copy's directory is root's, so nobody but root can replace it, and
+# only root and the test user may enter it (0710, the user's group), so no
+# other local user can run the copy.  lib.sh's trap removes it all.
 chmod 0711 "$TEST_TMP"
 SUID_DIR=$TEST_TMP/suid
-mkdir -m 0755 "$SUID_DIR"
+mkdir -m 0710 "$SUID_DIR"
 SBWRAP=$SUID_DIR/bwrap
 cp "$(command -v "$BWRAP")" "$SBWRAP"
-chown root:root "$SUID_DIR" "$SBWRAP"
+chown "root:$SU_GID" "$SUID_DIR"
+chown root:root "$SBWRAP"
 chmod 4755 "$SBWRAP"
 if findmnt -n -o OPTIONS -T "$SUID_DIR" | tr ',' '\n' | grep -qx nosuid; then
   skip_all "$SUID_DIR is on a nosuid filesystem"
@@ -81,6 +86,35 @@ if [ "$RUN_RC" != 0 ]; then
   exit 1
 fi
 pass "the user can run a sandbox with the setuid copy"
+# Only root and the test user may enter the copy's directory.
+# (Through a shell: setpriv resolves its own program before it switches.)
+check_not "another local user cannot run the setuid copy" \
+  setpriv --reuid=65534 --regid=65534 --clear-groups --reset-env /bin/sh -c '"$0" --version' "$SBWRAP"
+check "control: the test user can run it" \
+  setpriv --reuid="$SU_UID" --regid="$SU_GID" --init-groups --reset-env /bin/sh -c '"$0" --version' "$SBWRAP"
+
+# The privileged helper sets no_new_privs before it creates the sandbox
+# process (which, with the privileged peer it forks, inherits it).  Seen
+# through strace as root (a privileged tracer keeps the setuid exec's
+# privileges): the process whose clone makes the root-owned user
+# namespace for the monitor (CLONE_PARENT) must have set it first.
+if command -v strace >/dev/null; then
+  strace -f -qq -o "$TEST_TMP/strace" -e trace=prctl,clone,clone3 \
+    setpriv --reuid="$SU_UID" --regid="$SU_GID" --init-groups --reset-env \
+    "$SBWRAP" "${BASE[@]}" true >/dev/null 2>&1
+  helper=$(grep -E 'clone3?\(.*CLONE_NEWUSER.*CLONE_PARENT|clone3?\(.*CLONE_PARENT.*CLONE_NEWUSER' \
+             "$TEST_TMP/strace" | head -n 1 | cut -d' ' -f1)
+  if [ -n "$helper" ] &&
+     grep -E "^$helper +(prctl\(PR_SET_NO_NEW_PRIVS, 1|clone)" "$TEST_TMP/strace" | head -n 1 |
+       grep -q PR_SET_NO_NEW_PRIVS; then
+    pass "the privileged helper sets no_new_privs before it creates the sandbox"
+  else
+    fail "the privileged helper sets no_new_privs before it creates the sandbox" \
+      "helper pid: '$helper'" "$(grep -E 'NO_NEW_PRIVS|CLONE_NEWUSER' "$TEST_TMP/strace")"
+  fi
+else
+  skip "the privileged helper sets no_new_privs before it creates the sandbox" "no strace"
+fi
 
 # ------------------------------------------------------------ the sandbox works
 

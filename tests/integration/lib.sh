@@ -18,6 +18,8 @@
 # Privilege level
 #   is_root       true when running as uid 0 (real root, no setuid binary)
 #   is_setuid     true when $BWRAP is setuid root and we are not root
+#   is_sanitizer_build [BINARY]   BINARY (default $BWRAP) carries a
+#                 sanitizer runtime; such a build is never made setuid
 #   HOST_UID, HOST_GID   our ids outside the sandbox
 #   PIDNS_CMD_PID  COMMAND's pid with --unshare-pid (no --as-pid-1): 2 under
 #                  the pid-1 helper; 3 in setuid mode, where pid 2 was the
@@ -116,7 +118,15 @@ is_setuid ()
   path=$(command -v "$BWRAP" 2>/dev/null) || return 1
   ! is_root && [ -u "$path" ] && [ "$(stat -L -c %u "$path")" = 0 ]
 }
-export -f is_root is_setuid
+# Sanitizer runtimes read ASAN_OPTIONS/UBSAN_OPTIONS even in a setuid
+# process (log_path= makes root write where the caller says).
+is_sanitizer_build ()
+{
+  local path
+  path=$(command -v "${1:-$BWRAP}" 2>/dev/null) || return 1
+  LC_ALL=C grep -qaE '__(asan|ubsan|tsan|msan|lsan|hwasan)_' "$path"
+}
+export -f is_root is_setuid is_sanitizer_build
 # new setuid design: the privop peer is forked inside the pid namespace.
 if is_setuid; then PIDNS_CMD_PID=3; else PIDNS_CMD_PID=2; fi
 

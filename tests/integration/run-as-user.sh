@@ -8,16 +8,21 @@
 # script as skipped.  As root it
 #   - creates the system user `bwrap-test` (with a home directory) if missing;
 #   - makes /dev/fuse mode 0666 (Debian's default; some machines have 0600),
-#     so the user can mount squashfuse images for the overlay tests;
+#     so the user can mount squashfuse images for the overlay tests, and puts
+#     the old mode back when the script ends;
 #   - checks, without copying anything, that the user can read SCRIPT and
 #     lib.sh and execute $BWRAP (the source and build trees must be
 #     world-readable: a build below /root is not);
-#   - with --setuid: copies $BWRAP into a fresh root-owned 0755 directory
-#     (mktemp -d under /tmp, or under BWRAP_TESTS_BUILDDIR when /tmp is
-#     mounted nosuid), makes the copy root:root mode 4755, checks with stat
-#     that it really is setuid root, points BWRAP at it and removes the
-#     directory when the script ends.  The script then runs with lib.sh's
-#     is_setuid true: the whole suite once more through setuid mode;
+#   - with --setuid: refuses (skips) a sanitizer build: sanitizer runtimes
+#     obey ASAN_OPTIONS/UBSAN_OPTIONS even in a setuid process (log_path=
+#     makes root write where the user says), so such a binary is never made
+#     setuid.  Otherwise copies $BWRAP into a fresh directory that only root
+#     and the test user can reach (root:bwrap-test 0710; mktemp -d under
+#     /tmp, or under BWRAP_TESTS_BUILDDIR when /tmp is mounted nosuid), makes
+#     the copy root:root mode 4755, checks with stat that it really is setuid
+#     root, points BWRAP at it and removes the directory when the script
+#     ends, however it ends.  The script then runs with lib.sh's is_setuid
+#     true: the whole suite once more through setuid mode;
 #   - runs SCRIPT with that user's uid, gid and groups, no capabilities and a
 #     fresh environment, passing on only the variables listed in keep_vars.
 set -u
@@ -25,6 +30,13 @@ set -u
 user=bwrap-test
 keep_vars=(BWRAP BWRAP_TESTS_SRCDIR BWRAP_TESTS_BUILDDIR RUN_TIMEOUT
            ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS MALLOC_PERTURB_)
+
+# is_sanitizer_build BINARY: BINARY carries a sanitizer runtime (ASan,
+# UBSan, ...), whose options come from the environment.
+is_sanitizer_build ()
+{
+  LC_ALL=C grep -qaE '__(asan|ubsan|tsan|msan|lsan|hwasan)_' "$1"
+}
 
 setuid=false
 if [ "${1:-}" = --setuid ]; then
@@ -50,6 +62,17 @@ if $setuid && [ "$(basename "$script")" = test-setuid.sh ]; then
   exit 0
 fi
 
+bwrap_path=$(command -v "${BWRAP:-bwrap}") || {
+  echo "Bail out! BWRAP=${BWRAP:-bwrap} not found"
+  exit 1
+}
+BWRAP=$bwrap_path
+export BWRAP
+if $setuid && is_sanitizer_build "$BWRAP"; then
+  echo "1..0 # SKIP $BWRAP is a sanitizer build: never installed setuid (its runtime obeys ASAN_OPTIONS/UBSAN_OPTIONS)"
+  exit 0
+fi
+
 if ! getent passwd "$user" >/dev/null; then
   if ! useradd --system --user-group --create-home --shell /bin/bash \
          --comment "bwrap integration tests" "$user"; then
@@ -58,16 +81,32 @@ if ! getent passwd "$user" >/dev/null; then
   fi
 fi
 
+# Everything this script changes on the machine is undone on every exit
+# path: meson's timeout sends SIGTERM, ^C SIGINT.
+suid_dir=
+fuse_mode=
+restore_machine ()
+{
+  if [ -n "$suid_dir" ]; then
+    rm -rf "$suid_dir"
+  fi
+  if [ -n "$fuse_mode" ]; then
+    chmod "$fuse_mode" /dev/fuse
+  fi
+}
+trap restore_machine EXIT
+trap 'exit 129' HUP
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
 if [ -c /dev/fuse ]; then
-  chmod 0666 /dev/fuse
+  mode=$(stat -c '%a' /dev/fuse)
+  if [ "$mode" != 666 ]; then
+    fuse_mode=$mode
+    chmod 0666 /dev/fuse
+  fi
 fi
 
-bwrap_path=$(command -v "${BWRAP:-bwrap}") || {
-  echo "Bail out! BWRAP=${BWRAP:-bwrap} not found"
-  exit 1
-}
-BWRAP=$bwrap_path
-export BWRAP
 
 uid=$(id -u "$user")
 gid=$(id -g "$user")
@@ -79,15 +118,9 @@ nosuid_fs ()
 }
 
 # The setuid copy lives in a directory only root may write to, so the user
-# cannot swap the binary; 0755 so the user can reach it.  A private
+# cannot swap the binary, and only root and the test user may enter
+# (0710, group bwrap-test): no other local user can run it.  A private
 # directory per run: runs never share (or delete) each other's copy.
-suid_dir=
-remove_suid_dir ()
-{
-  if [ -n "$suid_dir" ]; then
-    rm -rf "$suid_dir"
-  fi
-}
 if $setuid; then
   for parent in /tmp "${BWRAP_TESTS_BUILDDIR:-}"; do
     [ -n "$parent" ] && [ -d "$parent" ] && ! nosuid_fs "$parent" && break
@@ -97,17 +130,21 @@ if $setuid; then
     echo "1..0 # SKIP /tmp and the build directory are both on nosuid filesystems"
     exit 0
   fi
-  suid_dir=$(mktemp -d "$parent/bwrap-suid.XXXXXX") || {
+  # A SIGKILL (meson's last resort) leaves a copy behind, out of other
+  # users' reach; the next run removes every copy whose run is gone.
+  for stale in "$parent"/bwrap-suid.*.*; do
+    stale_pid=${stale#"$parent"/bwrap-suid.}
+    stale_pid=${stale_pid%%.*}
+    if [ -d "$stale" ] && [ -n "$stale_pid" ] && ! kill -0 "$stale_pid" 2>/dev/null; then
+      rm -rf "$stale"
+    fi
+  done
+  suid_dir=$(mktemp -d "$parent/bwrap-suid.$$.XXXXXX") || {
     echo "Bail out! mktemp -d in $parent failed"
     exit 1
   }
-  # meson's timeout sends SIGTERM: remove the copy then too.
-  trap remove_suid_dir EXIT
-  trap 'exit 129' HUP
-  trap 'exit 130' INT
-  trap 'exit 143' TERM
-  chown root:root "$suid_dir"
-  chmod 0755 "$suid_dir"
+  chown "root:$gid" "$suid_dir"
+  chmod 0710 "$suid_dir"
   cp "$BWRAP" "$suid_dir/bwrap" &&
     chown root:root "$suid_dir/bwrap" &&
     chmod 4755 "$suid_dir/bwrap" || {
@@ -146,12 +183,7 @@ for v in "${keep_vars[@]}"; do
 done
 
 # A directory the user can enter; tests choose their own cwd anyway.
-# No exec with --setuid: the trap must remove the copy afterwards.
+# No exec: the trap must put the machine back afterwards.
 cd /
-if $setuid; then
-  setpriv --reuid="$uid" --regid="$gid" --init-groups --reset-env \
-    env "${env_args[@]}" /bin/bash "$script" "$@"
-  exit
-fi
-exec setpriv --reuid="$uid" --regid="$gid" --init-groups --reset-env \
+setpriv --reuid="$uid" --regid="$gid" --init-groups --reset-env \
   env "${env_args[@]}" /bin/bash "$script" "$@"

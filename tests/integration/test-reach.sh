@@ -5,10 +5,10 @@
 # joined user namespace), the pid-1 helper, and in setuid mode the helper
 # and the privileged peer.  For every process whose command line carries
 # this run's marker, the command tries to read a host file through
-# /proc/PID/root (hidden in the sandbox by a tmpfs), the process's environ
-# and its fd table; each must fail.  A dumpable process of the caller's,
-# started by this script with its own marker, is the control: the same
-# probe reaches it wherever it is visible, so the probe itself works.
+# /proc/PID/root (hidden in the sandbox by a tmpfs), and the process's
+# environ, cwd and mount namespace; each must fail.  Dumpable processes
+# with their own marker are the controls (see PROBE): the same probe
+# reaches them, so the probe itself works.
 # Cases: no pid namespace ($PPID is the monitor), --unshare-pid with the
 # host's /proc bound in, --as-pid-1, the pid-1 helper without a pid
 # namespace (--sync-fd), --userns FD (issue 14's reproduction, with
@@ -30,7 +30,7 @@ echo host-secret >"$SECRET"
 chmod 0755 "$TEST_TMP" "$SECRET_DIR"
 
 # The probe, run as the command.  Prints "found N", then one line per
-# access that worked: "leak root|environ|cwd PID" for bwrap's processes
+# access that worked: "leak root|environ|cwd|ns PID" for bwrap's processes
 # (marked by $BWRAP_REACH_MARK in their command line), and for controls
 # (marked "$BWRAP_REACH_MARK-ctl") "ctl PID" when their environ or cwd
 # was readable and "ctlroot PID" when the host file was, through their
@@ -57,6 +57,7 @@ for d in /proc/[0-9]*; do
   cat "$d/root$BWRAP_REACH_SECRET" >/dev/null 2>&1 && echo "leak root $p"
   cat "$d/environ" >/dev/null 2>&1 && echo "leak environ $p"
   readlink "$d/cwd" >/dev/null 2>&1 && echo "leak cwd $p"
+  readlink "$d/ns/mnt" >/dev/null 2>&1 && echo "leak ns $p"
 done
 kill $sib
 echo "found $found"'

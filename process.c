@@ -220,11 +220,13 @@ reaper_main (struct runtime *rt, pid_t command_pid, int ready_fd, const sigset_t
 
   close_fds_except (plan->sync_fd, ready_fd);
   caps_drop_all ();
-  /* The command is our child, with our uid: it must not ptrace us or
-   * open our /proc files (we never exec, so our memory is bwrap's).
-   * Set before the command may exec (it waits for ready_fd). */
-  if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
-    die_with_error ("prctl(PR_SET_DUMPABLE)");
+  /* We stay dumpable, unlike the monitor: the caller joins our
+   * namespaces through /proc/<child-pid>/ns (Flatpak's "enter", --userns
+   * and --pidns of a second sandbox), which the kernel would refuse it
+   * too, since we never exec'd.  The command, which could open our /proc
+   * files as well, finds nothing of the host there: our root and cwd
+   * are the sandbox's, and we hold no fd but --sync-fd and the lock
+   * files (opened inside the sandbox). */
   take_locks (plan);
   (void) write_all (ready_fd, &(char) { 'r' }, 1);
   (void) close (ready_fd);

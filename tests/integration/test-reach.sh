@@ -5,8 +5,10 @@
 # joined user namespace), the pid-1 helper, and in setuid mode the helper
 # and the privileged peer.  For every process whose command line carries
 # this run's marker, the command tries to read a host file through
-# /proc/PID/root (hidden in the sandbox by a tmpfs), and the process's
-# environ, cwd and mount namespace; each must fail.  Dumpable processes
+# /proc/PID/root (hidden in the sandbox by a tmpfs), which must fail, and
+# the process's environ, cwd and mount namespace, which must fail too
+# unless the process lives in the sandbox's own root (the pid-1 helper,
+# dumpable so that the caller can join child-pid's namespaces).  Dumpable processes
 # with their own marker are the controls (see PROBE): the same probe
 # reaches them, so the probe itself works.
 # Cases: no pid namespace ($PPID is the monitor), --unshare-pid with the
@@ -31,7 +33,8 @@ chmod 0755 "$TEST_TMP" "$SECRET_DIR"
 
 # The probe, run as the command.  Prints "found N", then one line per
 # access that worked: "leak root|environ|cwd|ns PID" for bwrap's processes
-# (marked by $BWRAP_REACH_MARK in their command line), and for controls
+# (marked by $BWRAP_REACH_MARK in their command line; "inside" instead of
+# "leak" for one whose root is the sandbox's own), and for controls
 # (marked "$BWRAP_REACH_MARK-ctl") "ctl PID" when their environ or cwd
 # was readable and "ctlroot PID" when the host file was, through their
 # root.  The controls: a dumpable child of the probe's own, in the
@@ -55,9 +58,13 @@ for d in /proc/[0-9]*; do
   esac
   found=$((found + 1))
   cat "$d/root$BWRAP_REACH_SECRET" >/dev/null 2>&1 && echo "leak root $p"
-  cat "$d/environ" >/dev/null 2>&1 && echo "leak environ $p"
-  readlink "$d/cwd" >/dev/null 2>&1 && echo "leak cwd $p"
-  readlink "$d/ns/mnt" >/dev/null 2>&1 && echo "leak ns $p"
+  # The pid-1 helper lives in the sandbox root, as we do: it is dumpable
+  # on purpose (see process.c), and reaching it reaches nothing more.
+  kind=leak
+  [ "$d/root/" -ef / ] && kind=inside
+  cat "$d/environ" >/dev/null 2>&1 && echo "$kind environ $p"
+  readlink "$d/cwd" >/dev/null 2>&1 && echo "$kind cwd $p"
+  readlink "$d/ns/mnt" >/dev/null 2>&1 && echo "$kind ns $p"
 done
 kill $sib
 echo "found $found"'
@@ -110,6 +117,13 @@ check "the host file exists" test -r "$SECRET"
 
 probe "no pid namespace" 1 no "${AS_ROOT[@]}" "${HOST_VIEW[@]}"
 probe "--unshare-pid, host /proc bound in" 2 no "${AS_ROOT[@]}" --unshare-pid "${HOST_VIEW[@]}"
+if is_setuid; then
+  skip "--unshare-pid: the pid-1 helper is reachable, and its root is the sandbox's" \
+    "setuid mode: the pid-1 helper is non-dumpable from the start"
+else
+  check "--unshare-pid: the pid-1 helper is reachable, and its root is the sandbox's" \
+    grep -q '^inside ' <<<"$RUN_OUT"
+fi
 probe "--unshare-pid --as-pid-1, host /proc bound in" 1 no "${AS_ROOT[@]}" --unshare-pid --as-pid-1 "${HOST_VIEW[@]}"
 # --sync-fd keeps a pid-1 helper even without a pid namespace.
 probe "pid-1 helper without a pid namespace (--sync-fd)" 2 no "${AS_ROOT[@]}" "${HOST_VIEW[@]}" --sync-fd 5 5>/dev/null

@@ -8,9 +8,10 @@
 #     . "$(dirname "$0")/lib.sh"
 #
 # Environment
-#   BWRAP         the binary under test (meson passes the built one; default
-#                 "bwrap" from PATH).  Point it at /usr/bin/bwrap to check the
-#                 test logic against Debian's 0.8.0.
+#   BWRAP         the binary under test (meson passes the built one, or the
+#                 one given with -Dintegration_bwrap; default "bwrap" from
+#                 PATH).  Point it at Debian's bubblewrap 0.8.0 to check the
+#                 test logic.
 #   TEST_TMP      (set here) a private `mktemp -d` work directory, removed on
 #                 exit.  Tests write only below it, never elsewhere on the host.
 #   LC_ALL=C      (set here) so <errno> texts are the C library's English ones.

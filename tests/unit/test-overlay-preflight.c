@@ -12,7 +12,9 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
+#include <linux/magic.h>
 
 #include "overlay-fixture.h"
 #include "unit-main.h"
@@ -211,12 +213,19 @@ END_TEST
 START_TEST (test_preflight_unusable_upper)
 {
   cleanup_free char *msg = NULL;
+  struct statfs sf;
 
   make_basic_tree ();
   ck_assert_int_lt (preflight_rw ("l1", "l2", "/proc", "w", &msg, NULL), 0);
   ck_assert_str_eq (msg, "--overlay: RWSRC /proc is on a proc filesystem, "
                          "which cannot hold an overlay upper layer");
   free (steal_pointer (&msg));
+  if (statfs ("/sys", &sf) != 0 || sf.f_type != SYSFS_MAGIC)
+    {
+      /* a chroot without /sys mounted, as package builds can be */
+      fprintf (stderr, "# SKIP: /sys is not a sysfs mount\n");
+      return;
+    }
   ck_assert_int_lt (preflight_rw ("l1", "l2", "/sys", "w", &msg, NULL), 0);
   ck_assert_msg (strstr (msg, "read-only filesystem") || strstr (msg, "sysfs filesystem"),
                  "unexpected: %s", msg);

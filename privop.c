@@ -396,6 +396,7 @@ privop_serve (int sock, int clone_flags, uid_t fs_uid, gid_t fs_gid)
         send_error_reply (sock, r, &err);
       else
         send_reply (sock, -r, msg);
+      /* S3: the last request; the client waits for our exit. */
       if (req.op == PRIVOP_ENTER_NEW_ROOT)
         _exit (r == 0 ? 0 : 1);
     }
@@ -426,6 +427,8 @@ privop_client_finish (void)
 
   if (client_sock < 0)
     return;
+  /* S3: EOF ends the peer if ENTER_NEW_ROOT has not; wait until it has
+   * exited. */
   (void) close (client_sock);
   client_sock = -1;
   while (waitpid (client_peer, &status, 0) < 0 && errno == EINTR)

@@ -142,6 +142,7 @@ sandbox_child (const struct privsep_request *req, int maps_done, const int fds[3
   char c;
   int sv[2];
 
+  /* S1: wait for the helper to write our id maps. */
   if (read (maps_done, &c, 1) != 1)
     _exit (1);   /* the helper failed and said why */
   (void) close (maps_done);
@@ -272,6 +273,8 @@ helper_main (int sock, uid_t uid, gid_t gid, privsep_sandbox_fn fn)
       die_with_error ("setting up uid map");
     }
   status_read_ns_ids (pid, (int) req.clone_flags | CLONE_NEWNS, ids);
+  /* S1: the maps are written: release the sandbox process, then answer
+   * the monitor. */
   if (write_all (maps_done[1], "m", 1) < 0)
     die_with_error ("write");
   send_reply (sock, 0, pid, ids);
@@ -334,6 +337,7 @@ privsep_clone_sandbox (struct privsep *ps, const struct privsep_request *req_in,
   if (privsep_encode (&req, buf, sizeof buf) < 0
       || send_with_fds (ps->sock, buf, sizeof buf, fds, n_fds) != (ssize_t) sizeof buf)
     die_with_error ("privsep: sending request");
+  /* S1: the helper answers once the sandbox's id maps are written. */
   n = recv (ps->sock, reply, sizeof reply, 0);
   (void) close (ps->sock);
   ps->sock = -1;

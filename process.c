@@ -8,8 +8,8 @@
  *                              command's capabilities
  *   reaper_main                pid 1 of the sandbox (no capabilities)
  *   exec_command               the command, right before exec
- * Sync points between monitor and sandbox are numbered (S1, S2...) and
- * marked on both sides. */
+ * Sync points between bwrap's processes are numbered S1-S5 and marked on
+ * both sides (HACKING.md lists them); S1 is in privsep.c, S3 in privop.c. */
 #include "process.h"
 
 #include <fcntl.h>
@@ -145,7 +145,7 @@ exec_command (struct runtime *rt, struct sandbox_fds *fds)
 
   if (plan->sync_fd >= 0 && !plan->as_pid_1)
     (void) close (plan->sync_fd);
-  /* The command may not run before the pid-1 helper has dropped its
+  /* S4: the command may not run before the pid-1 helper has dropped its
    * capabilities and holds the --lock-file locks the caller relies on. */
   if (fds->reaper_ready >= 0)
     wait_go (fds->reaper_ready);
@@ -156,6 +156,7 @@ exec_command (struct runtime *rt, struct sandbox_fds *fds)
   selinux_set_exec_label (plan->exec_label, plan->command[0]);
   /* Seccomp last: the filters may forbid anything we do above. */
   seccomp_install (&rt->seccomp);
+  /* S5: tell the monitor the command is about to run. */
   report_exec_status (fds->exec_status, EXEC_STARTED);
   if (plan->argv0 != NULL)
     {
@@ -228,6 +229,7 @@ reaper_main (struct runtime *rt, pid_t command_pid, int ready_fd, const sigset_t
    * are the sandbox's, and we hold no fd but --sync-fd and the lock
    * files (opened inside the sandbox). */
   take_locks (plan);
+  /* S4: the command may run now. */
   (void) write_all (ready_fd, &(char) { 'r' }, 1);
   (void) close (ready_fd);
   arm_parent_death_signal (plan);
@@ -334,7 +336,8 @@ sandbox_main (struct runtime *rt, struct sandbox_fds *fds, const sigset_t *mask)
   selinux_set_file_label (plan->file_label);
   setup_build_root (plan, (flags & CLONE_NEWPID) != 0 || plan->pidns_fd >= 0);
   (void) umask (old_umask);
-  /* Setuid mode: the privileged peer is gone before anything else runs. */
+  /* S3 (setuid mode): the privileged peer is gone before anything else
+   * runs. */
   privop_client_finish ();
 
   if (dev_remap)
@@ -558,6 +561,7 @@ process_run (struct runtime *rt)
    * copies by now. */
   close_fds_except (exec_pipe[0], plan->json_status_fd);
   exit_code = monitor_wait (plan, pid, &mask);
+  /* S5: did the command start?  (EOF: the sandbox died before.) */
   n = read (exec_pipe[0], buf, sizeof buf);
   (void) close (exec_pipe[0]);
   /* The exit-code document only when the command really ran. */

@@ -5,6 +5,8 @@
 #include "kernel-api.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <sys/utsname.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -74,4 +76,15 @@ kernel_api_unavailable (enum kernel_api api, long sysno, int errnum)
   errno = saved;
   legacy[api] = true;
   return true;
+}
+
+bool
+kernel_older_than (int major, int minor)
+{
+  struct utsname u;
+  int ma = 0, mi = 0;
+
+  if (uname (&u) != 0 || sscanf (u.release, "%d.%d", &ma, &mi) != 2)
+    return false;   /* unknown: claim nothing */
+  return ma < major || (ma == major && mi < minor);
 }

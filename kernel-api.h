@@ -29,6 +29,10 @@ bool kernel_api_is_legacy (enum kernel_api api);
  * reports it as it would on any kernel. */
 bool kernel_api_unavailable (enum kernel_api api, long sysno, int errnum);
 
+/* True when the running kernel (uname) is older than major.minor: for
+ * messages naming a feature only a newer kernel has. */
+bool kernel_older_than (int major, int minor);
+
 /* For tests: forget what was learnt (legacy = false) or force the
  * classic path (legacy = true). */
 void kernel_api_force (enum kernel_api api, bool legacy);

@@ -73,6 +73,7 @@ struct mount_entry
 {
   int id, parent;
   char *mount_point;   /* unescaped, relative to our root */
+  unsigned long flags; /* per-mount options as MS_* bits */
 };
 
 struct mount_table
@@ -112,6 +113,35 @@ unescape (const char *s, size_t len)
   return out;
 }
 
+/* Per-mount options ("ro,nosuid,relatime") as MS_* bits.  Read from
+ * mountinfo, not statvfs: statvfs asks the filesystem, and another user's
+ * FUSE mount refuses even root. */
+static unsigned long
+parse_mount_flags (const char *opts, size_t len)
+{
+  static const struct { const char *name; unsigned long flag; } known[] = {
+    { "ro", MS_RDONLY }, { "nosuid", MS_NOSUID }, { "nodev", MS_NODEV },
+    { "noexec", MS_NOEXEC }, { "noatime", MS_NOATIME },
+    { "nodiratime", MS_NODIRATIME }, { "relatime", MS_RELATIME },
+  };
+  unsigned long f = 0;
+
+  while (len > 0)
+    {
+      size_t n = strcspn (opts, ", \n");
+      if (n > len)
+        n = len;
+      for (size_t i = 0; i < N_ELEMENTS (known); i++)
+        if (strlen (known[i].name) == n && strncmp (opts, known[i].name, n) == 0)
+          f |= known[i].flag;
+      if (n == len || opts[n] != ',')
+        break;
+      opts += n + 1;
+      len -= n + 1;
+    }
+  return f;
+}
+
 static int
 mount_table_read (struct mount_table *t)
 {
@@ -135,9 +165,13 @@ mount_table_read (struct mount_table *t)
         {
           const char *mp = line + off;
           size_t mp_len = strcspn (mp, " \n");
+          const char *opts = mp[mp_len] == ' ' ? mp + mp_len + 1 : mp + mp_len;
           struct mount_entry *e = xappend (t->entries, &t->n, sizeof *e);
           t->entries = e;
-          e[t->n - 1] = (struct mount_entry) { id, parent, unescape (mp, mp_len) };
+          e[t->n - 1] = (struct mount_entry) {
+            id, parent, unescape (mp, mp_len),
+            parse_mount_flags (opts, strcspn (opts, " \n")),
+          };
         }
       line = *eol ? eol + 1 : eol;
     }
@@ -155,7 +189,7 @@ mount_table_has (const struct mount_table *t, int id)
 
 /* ---- remounts ----------------------------------------------------------- */
 
-/* fd's mount flags (statvfs) as MS_* bits, so a remount keeps them. */
+/* fd's mount flags (statvfs) as MS_* bits, for a mount not in a table. */
 static int
 current_flags (int fd, unsigned long *ret)
 {
@@ -171,26 +205,23 @@ current_flags (int fd, unsigned long *ret)
   if (sv.f_flag & ST_NOATIME) f |= MS_NOATIME;
   if (sv.f_flag & ST_NODIRATIME) f |= MS_NODIRATIME;
   if (sv.f_flag & ST_RELATIME) f |= MS_RELATIME;
-  /* Neither noatime nor relatime: strictatime, which mount(2) would
-   * otherwise turn into its relatime default (and a user namespace
-   * refuses changing a locked atime setting). */
-  if (!(f & (MS_NOATIME | MS_RELATIME)))
-    f |= MS_STRICTATIME;
   *ret = f;
   return 0;
 }
 
-/* Add flags to the mount rooted at fd (MS_BIND|MS_REMOUNT: per-mount
- * flags only, the filesystem is untouched). */
+/* Remount the mount rooted at fd with flags (its current ones) plus add
+ * (MS_BIND|MS_REMOUNT: per-mount flags only, the filesystem is
+ * untouched). */
 static int
-remount_adding (int fd, unsigned long add)
+remount_adding (int fd, unsigned long flags, unsigned long add)
 {
   cleanup_free char *path = fd_path (fd);
-  unsigned long flags = 0;
-  int r = current_flags (fd, &flags);
 
-  if (r < 0)
-    return r;
+  /* Neither noatime nor relatime: strictatime, which mount(2) would
+   * otherwise turn into its relatime default (and a user namespace
+   * refuses changing a locked atime setting). */
+  if (!(flags & (MS_NOATIME | MS_RELATIME)))
+    flags |= MS_STRICTATIME;
   if (mount (NULL, path, NULL, MS_BIND | MS_REMOUNT | flags | add, NULL) != 0)
     return -errno;
   return 0;
@@ -295,11 +326,14 @@ remount_descendants (int top_fd, const struct mount_entry *top, const struct mou
             continue;
           done[i] = progress = true;
           fd = open_mount (top_fd, top->mount_point, &t->entries[i], t);
-          if (fd == -ENOENT)
+          /* Covered by another mount, or below one we may not enter
+           * (another user's FUSE mount): the sandbox, running with our
+           * kernel ids, can reach it no more than we can. */
+          if (fd == -ENOENT || fd == -EACCES)
             continue;
           if (fd < 0)
             return fd;
-          r = remount_adding (fd, add);
+          r = remount_adding (fd, t->entries[i].flags, add);
           close (fd);
           if (r < 0)
             return r;
@@ -360,7 +394,7 @@ mount_legacy_bind (int src_fd, int dest_fd, unsigned flags)
   if (r == 0 && top_id != top->id)
     r = -EBUSY;   /* a path on the way changed: do not guess */
   if (r == 0)
-    r = remount_adding (top_fd, bind_ms_flags (flags));
+    r = remount_adding (top_fd, top->flags, bind_ms_flags (flags));
   if (r == 0)
     r = remount_descendants (top_fd, top, &after, bind_ms_flags (flags));
 out:
@@ -372,7 +406,10 @@ out:
 int
 mount_legacy_set_readonly (int fd)
 {
-  return remount_adding (fd, MS_RDONLY | MS_NOSUID | MS_NODEV);
+  unsigned long flags = 0;
+  int r = current_flags (fd, &flags);
+
+  return r < 0 ? r : remount_adding (fd, flags, MS_RDONLY | MS_NOSUID | MS_NODEV);
 }
 
 int

@@ -444,6 +444,11 @@ mount_error_full (int errnum, const char *kernel_text, const char *what,
 
   if (kernel_text == NULL && errnum == ENOSPC)
     why = xstrdup ("Limit exceeded (ENOSPC). (Hint: Check that /proc/sys/fs/mount-max is sufficient, typically 100000)");
+  else if (errnum == EPERM && strcmp (what, "Can't make overlay mount") == 0
+           && kernel_older_than (5, 11))
+    /* Before 5.11 overlayfs is not mountable in a user namespace at
+     * all; only a newer kernel helps, so say which feature is missing. */
+    why = xstrdup ("overlayfs in a user namespace needs Linux 5.11 or later");
   else if (errnum == ELOOP)
     why = xasprintf ("%s%sOverlay directories may not overlap",
                      kernel_text ? kernel_text : "", kernel_text ? ": " : "");

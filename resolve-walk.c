@@ -157,6 +157,17 @@ walk (struct walk *w, const char *path, int flags, mode_t mode)
           continue;
         }
       fd = openat (walk_cur (w), p, O_PATH | O_NOFOLLOW | O_CLOEXEC);
+      /* A final component not to be followed needs no stat: the stat
+       * could fail where the open did not (another user's FUSE mount
+       * root answers EACCES), and a link is returned as itself anyway. */
+      if (fd >= 0 && is_last && (flags & O_NOFOLLOW) && !trailing_slash
+          && !(flags & O_DIRECTORY))
+        {
+          if (flags & O_PATH)
+            return steal_fd (&fd);
+          r = openat (walk_cur (w), p, flags | O_CLOEXEC, mode);
+          return r < 0 ? -errno : r;
+        }
       if (fd < 0)
         {
           int saved = errno;

@@ -505,7 +505,9 @@ signal_case "BuildStream's options: SIGTERM reaches COMMAND (exits 42)" \
 new_mark
 START_PREFIX=(setsid)
 grandchild=
-if start_sandbox 'touch /sig/ready.$1; i=0; while [ $i -lt 20 ]; do sleep 0.05; i=$((i + 1)); done; exit 5' \
+# The command lives until /sig/go (at most 20 s), not a fixed second: on a
+# loaded machine the /proc scans below can take longer than that.
+if start_sandbox 'touch /sig/ready.$1; i=0; while [ ! -e /sig/go ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done; exit 5' \
      "${BASE[@]}" "${BST_OPTS[@]}"; then
   grandchild=$(children_of "$(children_of "$BW")")
   # Never signal group "-0" (our own, which would stop this script): with
@@ -529,6 +531,7 @@ if [ -n "$grandchild" ]; then
     "SIGSTOP to the group stops the command"
   sleep 0.3
   kill -CONT -- "-$pgid"
+  touch "$T/sig/go"
   wait_bw
   assert_eq 5 "$BW_RC" "after SIGCONT the command finishes and its exit status comes back"
 fi

@@ -14,7 +14,10 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
+#include "kernel-api.h"
+#include "mount-legacy.h"
 #include "privop.h"
 #include "resolve.h"
 
@@ -48,14 +51,13 @@ bind_preflight (struct setup_op *op, struct bwrap_error *err)
   return 0;
 }
 
-int
-bind_mount_fd (int src_fd, int dest_fd, unsigned flags)
+/* The new mount API's bind.  On failure *ret_sysno names the call. */
+static int
+bind_new_api (int src_fd, int dest_fd, unsigned flags, long *ret_sysno)
 {
   struct mount_attr attr = { .attr_set = MOUNT_ATTR_NOSUID };
   cleanup_fd int tree = -1;
 
-  if (privop_client_active ())
-    return privop_bind (src_fd, dest_fd, flags);
   if (!(flags & BIND_DEVICES))
     attr.attr_set |= MOUNT_ATTR_NODEV;
   if (flags & BIND_READONLY)
@@ -64,15 +66,37 @@ bind_mount_fd (int src_fd, int dest_fd, unsigned flags)
   /* AT_RECURSIVE on both calls: submounts come along (a user namespace may
    * not reveal what they cover anyway) and every one of them gets the
    * flags before the tree becomes visible anywhere. */
+  *ret_sysno = SYS_open_tree;
   tree = open_tree (src_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC
                     | AT_RECURSIVE | AT_EMPTY_PATH);
   if (tree < 0)
     return -errno;
+  *ret_sysno = SYS_mount_setattr;
   if (mount_setattr (tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) != 0)
     return -errno;
+  *ret_sysno = SYS_move_mount;
   if (move_mount (tree, "", dest_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0)
     return -errno;
   return 0;
+}
+
+int
+bind_mount_fd (int src_fd, int dest_fd, unsigned flags)
+{
+  long sysno = 0;
+  int r;
+
+  if (privop_client_active ())
+    return privop_bind (src_fd, dest_fd, flags);
+  /* Until a move_mount succeeds nothing is attached, so a failed first
+   * choice leaves nothing behind for the classic path to trip over. */
+  if (!kernel_api_is_legacy (KERNEL_API_MOUNT))
+    {
+      r = bind_new_api (src_fd, dest_fd, flags, &sysno);
+      if (r == 0 || !kernel_api_unavailable (KERNEL_API_MOUNT, sysno, -r))
+        return r;
+    }
+  return mount_legacy_bind (src_fd, dest_fd, flags);
 }
 
 static unsigned
@@ -197,7 +221,30 @@ mount_set_readonly (int fd)
 
   if (privop_client_active ())
     return privop_set_rdonly (fd);
-  return mount_setattr (fd, "", AT_EMPTY_PATH, &attr, sizeof attr) == 0 ? 0 : -errno;
+  if (!kernel_api_is_legacy (KERNEL_API_MOUNT))
+    {
+      int saved;
+      if (mount_setattr (fd, "", AT_EMPTY_PATH, &attr, sizeof attr) == 0)
+        return 0;
+      saved = errno;
+      if (!kernel_api_unavailable (KERNEL_API_MOUNT, SYS_mount_setattr, saved))
+        return -saved;
+    }
+  return mount_legacy_set_readonly (fd);
+}
+
+/* STATX_ATTR_MOUNT_ROOT (Linux 5.8) when statx knows it, else compare
+ * mount ids with "..".  1, 0 or -errno. */
+static int
+is_mount_root (int fd)
+{
+  struct statx stx;
+
+  if (statx (fd, "", AT_EMPTY_PATH, 0, &stx) != 0)
+    return -errno;
+  if (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT)
+    return (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) != 0;
+  return mount_legacy_is_mount_root (fd);
 }
 
 int
@@ -206,7 +253,6 @@ remount_ro_op (const struct setup_op *op, const struct setup_ctx *ctx,
 {
   const char *dest = path_skip_slashes (op->dest);
   cleanup_fd int fd = -1;
-  struct statx stx;
   int r;
 
   r = resolve_mkdir_parents (ctx->newroot_fd, op->dest, 0, err);
@@ -218,10 +264,10 @@ remount_ro_op (const struct setup_op *op, const struct setup_ctx *ctx,
                             "realpath(destination)", dest);
   /* Only the mount whose mount point is exactly DEST changes; a path inside
    * some other mount must not make that whole mount read-only. */
-  if (statx (fd, "", AT_EMPTY_PATH, 0, &stx) != 0)
-    return bwrap_error_set (err, errno, "Can't remount readonly on /newroot/%s", dest);
-  if (!(stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT)
-      || !(stx.stx_attributes & STATX_ATTR_MOUNT_ROOT))
+  r = is_mount_root (fd);
+  if (r < 0)
+    return bwrap_error_set (err, -r, "Can't remount readonly on /newroot/%s", dest);
+  if (r == 0)
     return bwrap_error_set (err, 0, "Can't remount readonly on /newroot/%s: "
                             "Unable to find \"/newroot/%s\" in mount table", dest, dest);
   r = mount_set_readonly (fd);

@@ -11,8 +11,11 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 
 #include "bind-mount.h"
+#include "kernel-api.h"
+#include "mount-legacy.h"
 #include "privop.h"
 #include "resolve.h"
 
@@ -35,19 +38,21 @@ read_fs_log (int fs_fd)
   return msg;
 }
 
-int
-mount_new_fs (const char *fstype, const char *const *config, unsigned attrs,
-              int dest_fd, char **ret_kernel_msg)
+/* The new mount API.  On failure *ret_sysno names the call; nothing is
+ * attached until move_mount succeeds. */
+static int
+new_fs_new_api (const char *fstype, const char *const *config, unsigned attrs,
+                int dest_fd, char **ret_kernel_msg, long *ret_sysno)
 {
   cleanup_fd int fs = -1;
   cleanup_fd int mnt = -1;
   int saved;
 
-  if (privop_client_active ())
-    return privop_mount_fs (fstype, config, attrs, dest_fd, ret_kernel_msg);
+  *ret_sysno = SYS_fsopen;
   fs = fsopen (fstype, FSOPEN_CLOEXEC);
   if (fs < 0)
     return -errno;
+  *ret_sysno = SYS_fsconfig;
   for (size_t i = 0; config != NULL && config[i] != NULL; i += 2)
     {
       int r = config[i + 1] == NULL
@@ -58,9 +63,11 @@ mount_new_fs (const char *fstype, const char *const *config, unsigned attrs,
     }
   if (fsconfig (fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) != 0)
     goto fail;
+  *ret_sysno = SYS_fsmount;
   mnt = fsmount (fs, FSMOUNT_CLOEXEC, attrs);
   if (mnt < 0)
     goto fail;
+  *ret_sysno = SYS_move_mount;
   if (move_mount (mnt, "", dest_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0)
     return -errno;
   return 0;
@@ -70,6 +77,31 @@ fail:
   if (ret_kernel_msg != NULL)
     *ret_kernel_msg = read_fs_log (fs);
   return -saved;
+}
+
+int
+mount_new_fs (const char *fstype, const char *const *config, unsigned attrs,
+              int dest_fd, char **ret_kernel_msg)
+{
+  long sysno = 0;
+  int r;
+
+  if (ret_kernel_msg != NULL)
+    *ret_kernel_msg = NULL;
+  if (privop_client_active ())
+    return privop_mount_fs (fstype, config, attrs, dest_fd, ret_kernel_msg);
+  if (!kernel_api_is_legacy (KERNEL_API_MOUNT))
+    {
+      r = new_fs_new_api (fstype, config, attrs, dest_fd, ret_kernel_msg, &sysno);
+      if (r == 0 || !kernel_api_unavailable (KERNEL_API_MOUNT, sysno, -r))
+        return r;
+      if (ret_kernel_msg != NULL)
+        {
+          free (*ret_kernel_msg);
+          *ret_kernel_msg = NULL;
+        }
+    }
+  return mount_legacy_new_fs (fstype, config, attrs, dest_fd);
 }
 
 /* bubblewrap replaces a mount ENOSPC (mount-max reached) by a hint. */

@@ -8,6 +8,7 @@
  * only through the caller's old root, so it sees nothing the caller could
  * not.  The option/overlap helpers are pure. */
 #include "overlay.h"
+#include "kernel-api.h"
 #include "resolve.h"
 
 #include <dirent.h>
@@ -21,6 +22,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/statvfs.h>
+#include <sys/syscall.h>
 
 /* The one place where the layer order is reversed.  --overlay-src is given
  * bottom layer first (as bubblewrap documents it); the kernel wants lower
@@ -442,6 +444,11 @@ mount_error_full (int errnum, const char *kernel_text, const char *what,
 
   if (kernel_text == NULL && errnum == ENOSPC)
     why = xstrdup ("Limit exceeded (ENOSPC). (Hint: Check that /proc/sys/fs/mount-max is sufficient, typically 100000)");
+  else if (errnum == EPERM && strcmp (what, "Can't make overlay mount") == 0
+           && kernel_older_than (5, 11))
+    /* Before 5.11 overlayfs is not mountable in a user namespace at
+     * all; only a newer kernel helps, so say which feature is missing. */
+    why = xstrdup ("overlayfs in a user namespace needs Linux 5.11 or later");
   else if (errnum == ELOOP)
     why = xasprintf ("%s%sOverlay directories may not overlap",
                      kernel_text ? kernel_text : "", kernel_text ? ": " : "");
@@ -543,8 +550,9 @@ mount_new_api (const struct setup_op *op, int oldroot_fd, int upper_fd, int work
   *ret_unsupported = false;
   if (fs < 0)
     {
-      *ret_unsupported = (errno == ENOSYS);
-      return mount_error (errno, NULL, what, op->dest, err);
+      int saved = errno;
+      *ret_unsupported = kernel_api_unavailable (KERNEL_API_MOUNT, SYS_fsopen, saved);
+      return mount_error (saved, NULL, what, op->dest, err);
     }
   for (size_t k = 0; k < op->n_layers; k++)
     {
@@ -701,9 +709,10 @@ mount_tmp_tmpfs (const struct setup_op *op, enum overlay_mount_api api, int root
 
   if (op->flags & SETUP_OP_FLAG_HAS_SIZE)
     snprintf (size, sizeof size, "%" PRIu64, op->size);
-  if (api != OVERLAY_API_LEGACY)
+  if (api != OVERLAY_API_LEGACY && !kernel_api_is_legacy (KERNEL_API_MOUNT))
     fs = fsopen ("tmpfs", FSOPEN_CLOEXEC);
-  if (fs < 0 && (api == OVERLAY_API_LEGACY || errno == ENOSYS))
+  if (fs < 0 && (api == OVERLAY_API_LEGACY || kernel_api_is_legacy (KERNEL_API_MOUNT)
+                 || kernel_api_unavailable (KERNEL_API_MOUNT, SYS_fsopen, errno)))
     {
       cleanup_free char *target = xasprintf ("%s/%d", proc_fd_dir, root_fd);
       cleanup_free char *options = xasprintf ("mode=0755%s%s", *size ? ",size=" : "", size);
@@ -798,7 +807,7 @@ overlay_mount_using (enum overlay_mount_api api, const struct setup_op *op,
         return r;
     }
 
-  if (api != OVERLAY_API_LEGACY)
+  if (api != OVERLAY_API_LEGACY && !kernel_api_is_legacy (KERNEL_API_MOUNT))
     {
       r = mount_new_api (op, oldroot_fd, upper_fd, work_fd, dest_fd, proc_fd_dir, &unsupported, err);
       if (!unsupported)

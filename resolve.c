@@ -4,6 +4,9 @@
  * own user namespace. */
 #include "resolve.h"
 
+#include "kernel-api.h"
+#include "resolve-walk.h"
+
 #include <fcntl.h>
 #include <linux/openat2.h>
 #include <string.h>
@@ -29,8 +32,22 @@ resolve_create (int root_fd, const char *path, int flags, mode_t mode)
     .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
   };
   const char *rel = path_skip_slashes (path);
-  int fd = syscall (SYS_openat2, root_fd, *rel ? rel : ".", &how, sizeof how);
-  return fd < 0 ? -errno : fd;
+  int fd;
+
+  /* One function, two implementations: the kernel's confinement when it
+   * has openat2, the same rules walked by hand (resolve-walk.c) when it
+   * has not. */
+  if (!kernel_api_is_legacy (KERNEL_API_OPENAT2))
+    {
+      int saved;
+      fd = syscall (SYS_openat2, root_fd, *rel ? rel : ".", &how, sizeof how);
+      if (fd >= 0)
+        return fd;
+      saved = errno;
+      if (!kernel_api_unavailable (KERNEL_API_OPENAT2, SYS_openat2, saved))
+        return -saved;
+    }
+  return resolve_walk_open (root_fd, rel, flags, how.mode);
 }
 
 mode_t

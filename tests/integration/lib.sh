@@ -85,6 +85,10 @@
 #   have_fuse            /dev/fuse read-write for us and fusermount3 present
 #   have_squashfuse      have_fuse plus squashfuse and mksquashfs
 #   have_host_mounts     we may mount on the host (root)
+#   have_mount_api       the new mount API and openat2 are not denied: false
+#                        under deny-mount-api (suites legacy-*), which sets
+#                        BWRAP_TESTS_NO_MOUNT_API=1; for checks of what only
+#                        the first-choice path gives (kernel fs-context text)
 #   require PROBE...     skip_all with the reason unless every PROBE passes
 #
 # Fixtures (all cleaned up on exit, even after a failure or SIGTERM)
@@ -444,6 +448,15 @@ mount_points ()
 # ---------------------------------------------------------------- probes
 
 SKIP_REASON=
+
+have_mount_api ()
+{
+  if [ "${BWRAP_TESTS_NO_MOUNT_API:-}" = 1 ]; then
+    SKIP_REASON="the new mount API is denied (deny-mount-api)"
+    return 1
+  fi
+  return 0
+}
 
 have_userns ()
 {

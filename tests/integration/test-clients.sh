@@ -504,9 +504,23 @@ signal_case "BuildStream's options: SIGTERM reaches COMMAND (exits 42)" \
 # and $! stays bwrap's pid).
 new_mark
 START_PREFIX=(setsid)
-if start_sandbox 'touch /sig/ready.$1; i=0; while [ $i -lt 20 ]; do sleep 0.05; i=$((i + 1)); done; exit 5' \
+grandchild=
+# The command lives until /sig/go (at most 20 s), not a fixed second: on a
+# loaded machine the /proc scans below can take longer than that.
+if start_sandbox 'touch /sig/ready.$1; i=0; while [ ! -e /sig/go ] && [ $i -lt 400 ]; do sleep 0.05; i=$((i + 1)); done; exit 5' \
      "${BASE[@]}" "${BST_OPTS[@]}"; then
   grandchild=$(children_of "$(children_of "$BW")")
+  # Never signal group "-0" (our own, which would stop this script): with
+  # no single grandchild (a loaded machine), fail instead.
+  if ! [[ $grandchild =~ ^[0-9]+$ ]]; then
+    fail "the command is in bwrap's process group (what BuildStream stops)" \
+      "no single grandchild of bwrap found: '$grandchild'"
+    grandchild=
+  fi
+else
+  fail "suspend/resume: sandbox never became ready" "$(cat "$T/sandbox.err")"
+fi
+if [ -n "$grandchild" ]; then
   read -r line <"/proc/$grandchild/stat"
   line=${line##*) }
   read -r _ _ pgid _ <<<"$line"
@@ -517,10 +531,9 @@ if start_sandbox 'touch /sig/ready.$1; i=0; while [ $i -lt 20 ]; do sleep 0.05; 
     "SIGSTOP to the group stops the command"
   sleep 0.3
   kill -CONT -- "-$pgid"
+  touch "$T/sig/go"
   wait_bw
   assert_eq 5 "$BW_RC" "after SIGCONT the command finishes and its exit status comes back"
-else
-  fail "suspend/resume: sandbox never became ready" "$(cat "$T/sandbox.err")"
 fi
 finish_sandbox
 START_PREFIX=()

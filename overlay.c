@@ -26,10 +26,16 @@
  * bottom layer first (as bubblewrap documents it); the kernel wants lower
  * layers top first, both in "lowerdir=" and in successive "lowerdir+"
  * calls.  k counts in the kernel's order. */
+static size_t
+given_index_of_kernel_layer (size_t n, size_t k)
+{
+  return n - 1 - k;
+}
+
 static const char *
 layer_in_kernel_order (char *const *layers_bottom_first, size_t n, size_t k)
 {
-  return layers_bottom_first[n - 1 - k];
+  return layers_bottom_first[given_index_of_kernel_layer (n, k)];
 }
 
 /* ---- Pure helpers ------------------------------------------------------ */
@@ -530,7 +536,7 @@ fs_set_dir (int fs, const char *key, int dir_fd, const char *proc_fd_dir, bool *
  * (and returns < 0 without touching err) when this kernel cannot do it:
  * no fsopen (ENOSYS) or no "lowerdir+" (Linux < 6.8). */
 static int
-mount_new_api (const struct setup_op *op, int oldroot_fd, int upper_fd, int work_fd,
+mount_new_api (const struct overlay_lowers *lowers, const char *dest, int upper_fd, int work_fd,
                int dest_fd, const char *proc_fd_dir, bool *ret_unsupported,
                struct bwrap_error *err)
 {
@@ -544,12 +550,12 @@ mount_new_api (const struct setup_op *op, int oldroot_fd, int upper_fd, int work
   if (fs < 0)
     {
       *ret_unsupported = (errno == ENOSYS);
-      return mount_error (errno, NULL, what, op->dest, err);
+      return mount_error (errno, NULL, what, dest, err);
     }
-  for (size_t k = 0; k < op->n_layers; k++)
+  for (size_t k = 0; k < lowers->n; k++)
     {
-      const char *path = layer_in_kernel_order (op->resolved_layers, op->n_layers, k);
-      cleanup_fd int fd = open_host_dir (oldroot_fd, path, "overlay layer", err);
+      cleanup_fd int fd = lowers->open_lower (lowers->data,
+                                              given_index_of_kernel_layer (lowers->n, k), err);
       if (fd < 0)
         return fd;
       cleanup_free char *text = NULL;
@@ -564,7 +570,7 @@ mount_new_api (const struct setup_op *op, int oldroot_fd, int upper_fd, int work
           /* Linux 6.5-6.7: "overlay: Unknown parameter 'lowerdir+'". */
           *ret_unsupported = (k == 0 && r == -EINVAL && text != NULL
                               && strstr (text, "Unknown parameter") != NULL);
-          return mount_error (-r, text, what, op->dest, err);
+          return mount_error (-r, text, what, dest, err);
         }
     }
   use_string = false;
@@ -572,9 +578,9 @@ mount_new_api (const struct setup_op *op, int oldroot_fd, int upper_fd, int work
     {
       cleanup_free char *text = NULL;
       if ((r = fs_set_dir (fs, "upperdir", upper_fd, proc_fd_dir, &use_string, &text)) < 0)
-        return mount_error (-r, text, what, op->dest, err);
+        return mount_error (-r, text, what, dest, err);
       if ((r = fs_set_dir (fs, "workdir", work_fd, proc_fd_dir, &use_string, &text)) < 0)
-        return mount_error (-r, text, what, op->dest, err);
+        return mount_error (-r, text, what, dest, err);
     }
   /* Always, as bubblewrap does: needed in a user namespace, and it keeps
    * whiteouts in user.overlay.* xattrs the caller can manage.  "source":
@@ -582,13 +588,13 @@ mount_new_api (const struct setup_op *op, int oldroot_fd, int upper_fd, int work
   if (fsconfig (fs, FSCONFIG_SET_FLAG, "userxattr", NULL, 0) != 0
       || fsconfig (fs, FSCONFIG_SET_STRING, "source", "overlay", 0) != 0
       || fsconfig (fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) != 0)
-    return fs_error (fs, errno, what, op->dest, err);
+    return fs_error (fs, errno, what, dest, err);
   /* nosuid, nodev as every mount we make: only --dev-bind keeps devices. */
   mnt = fsmount (fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
   if (mnt < 0)
-    return fs_error (fs, errno, what, op->dest, err);
+    return fs_error (fs, errno, what, dest, err);
   if (move_mount (mnt, "", dest_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0)
-    return mount_error (errno, NULL, what, op->dest, err);
+    return mount_error (errno, NULL, what, dest, err);
   return 0;
 }
 
@@ -642,17 +648,17 @@ mount_in_dir (const char *dir, const char *target, const char *options)
  * stays open until mount returns, so the soft fd limit may need raising
  * for a moment. */
 static int
-mount_legacy (const struct setup_op *op, int oldroot_fd, int upper_fd, int work_fd,
+mount_legacy (const struct overlay_lowers *lowers, const char *dest, int upper_fd, int work_fd,
               int dest_fd, const char *proc_fd_dir, struct bwrap_error *err)
 {
-  cleanup_free int *fds = xmalloc (op->n_layers * sizeof (int));
+  cleanup_free int *fds = xmalloc (lowers->n * sizeof (int));
   cleanup_free char *options = NULL, *target = NULL;
   size_t n_open = 0;
   struct rlimit saved, raised;
   bool relative = false, limit_raised = false;
   int r = 0;
 
-  if (getrlimit (RLIMIT_NOFILE, &saved) == 0 && saved.rlim_cur < op->n_layers + 64
+  if (getrlimit (RLIMIT_NOFILE, &saved) == 0 && saved.rlim_cur < lowers->n + 64
       && saved.rlim_cur < saved.rlim_max)
     {
       raised = saved;
@@ -660,9 +666,9 @@ mount_legacy (const struct setup_op *op, int oldroot_fd, int upper_fd, int work_
       /* If this fails, open() below names the layer with EMFILE. */
       limit_raised = setrlimit (RLIMIT_NOFILE, &raised) == 0;
     }
-  for (size_t i = 0; i < op->n_layers && r >= 0; i++)
+  for (size_t i = 0; i < lowers->n && r >= 0; i++)
     {
-      r = open_host_dir (oldroot_fd, op->resolved_layers[i], "overlay layer", err);
+      r = lowers->open_lower (lowers->data, i, err);
       if (r >= 0)
         fds[n_open++] = r;
     }
@@ -678,7 +684,7 @@ mount_legacy (const struct setup_op *op, int oldroot_fd, int upper_fd, int work_
       if (r < 0)
         {
           cleanup_free char *extra = xasprintf (" with options %s", options);
-          mount_error_full (-r, NULL, "Can't make overlay mount", op->dest, extra, err);
+          mount_error_full (-r, NULL, "Can't make overlay mount", dest, extra, err);
         }
     }
   for (size_t i = 0; i < n_open; i++)
@@ -771,13 +777,45 @@ make_tmp_upper (const struct setup_op *op, enum overlay_mount_api api, int hidde
 }
 
 int
+overlay_mount_lowers (enum overlay_mount_api api, const char *dest,
+                      const struct overlay_lowers *lowers, int upper_fd, int work_fd,
+                      int dest_fd, const char *proc_fd_dir, struct bwrap_error *err)
+{
+  bool unsupported = true;
+  int r;
+
+  if (api != OVERLAY_API_LEGACY)
+    {
+      r = mount_new_api (lowers, dest, upper_fd, work_fd, dest_fd, proc_fd_dir, &unsupported, err);
+      if (!unsupported)
+        return r;
+      bwrap_error_clear (err);
+    }
+  return mount_legacy (lowers, dest, upper_fd, work_fd, dest_fd, proc_fd_dir, err);
+}
+
+/* The op's own layers: canonical host paths, opened through the caller's
+ * root. */
+struct host_layers
+{
+  const struct setup_op *op;
+  int oldroot_fd;
+};
+
+static int
+open_host_layer (const void *data, size_t i, struct bwrap_error *err)
+{
+  const struct host_layers *h = data;
+  return open_host_dir (h->oldroot_fd, h->op->resolved_layers[i], "overlay layer", err);
+}
+
+int
 overlay_mount_using (enum overlay_mount_api api, const struct setup_op *op,
                      int oldroot_fd, int hidden_fd, int dest_fd,
                      const char *proc_fd_dir, struct bwrap_error *err)
 {
   cleanup_fd int upper_fd = -1;
   cleanup_fd int work_fd = -1;
-  bool unsupported = true;
   int r;
 
   if (!is_overlay_op (op) || op->resolved_layers == NULL || op->n_layers == 0)
@@ -798,14 +836,10 @@ overlay_mount_using (enum overlay_mount_api api, const struct setup_op *op,
         return r;
     }
 
-  if (api != OVERLAY_API_LEGACY)
-    {
-      r = mount_new_api (op, oldroot_fd, upper_fd, work_fd, dest_fd, proc_fd_dir, &unsupported, err);
-      if (!unsupported)
-        return r;
-      bwrap_error_clear (err);
-    }
-  return mount_legacy (op, oldroot_fd, upper_fd, work_fd, dest_fd, proc_fd_dir, err);
+  struct host_layers host = { op, oldroot_fd };
+  struct overlay_lowers lowers = { op->n_layers, open_host_layer, &host };
+  return overlay_mount_lowers (api, op->dest, &lowers, upper_fd, work_fd, dest_fd,
+                               proc_fd_dir, err);
 }
 
 int

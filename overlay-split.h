@@ -83,3 +83,10 @@ const struct split_node *overlay_split_find (const struct overlay_split *split,
  * to it ("" when equal), or NULL when path is not base or below it.
  * Points into path. */
 const char *split_relative (const char *path, const char *base);
+
+struct setup_op;
+
+/* Preflight (caller's process, not pure: reads /proc/self/mountinfo):
+ * compute op->split for an overlay op whose layers, RWSRC and WORKDIR are
+ * resolved.  0 or -errno with err filled.  In overlay-split-preflight.c. */
+int overlay_split_preflight (struct setup_op *op, struct bwrap_error *err);

@@ -8,6 +8,8 @@
  * only through the caller's old root, so it sees nothing the caller could
  * not.  The option/overlap helpers are pure. */
 #include "overlay.h"
+#include "overlay-split.h"
+#include "overlay-split-mount.h"
 #include "resolve.h"
 
 #include <dirent.h>
@@ -273,7 +275,9 @@ check_workdir_empty (const char *work, struct bwrap_error *err)
       struct stat st;
       if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
         continue;
-      if ((strcmp (de->d_name, "work") == 0 || strcmp (de->d_name, "index") == 0)
+      /* "bwrap-split": the work directories of a split overlay's pieces. */
+      if ((strcmp (de->d_name, "work") == 0 || strcmp (de->d_name, "index") == 0
+           || strcmp (de->d_name, "bwrap-split") == 0)
           && fstatat (dirfd (dir), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0
           && S_ISDIR (st.st_mode))
         continue;
@@ -373,6 +377,31 @@ check_upper_and_work (const struct setup_op *op, const struct stat *upper_st,
   return 0;
 }
 
+/* Layers must not overlap each other, nor RWSRC and WORKDIR each other.
+ * RWSRC or WORKDIR strictly inside a layer is fine: the overlay is then
+ * split (overlay-split.h) so that they are in no lower layer, and appear
+ * empty.  A layer inside (or equal to) RWSRC or WORKDIR is refused. */
+static int
+check_overlap (const struct setup_op *op, char **paths, char **names, size_t n,
+               struct bwrap_error *err)
+{
+  size_t n_layers = op->n_layers;
+  int r = overlay_check_overlap (paths, names, n_layers, err);
+
+  if (r < 0 || n == n_layers)
+    return r;
+  r = overlay_check_overlap (paths + n_layers, names + n_layers, n - n_layers, err);
+  for (size_t l = 0; r >= 0 && l < n_layers; l++)
+    for (size_t u = n_layers; r >= 0 && u < n; u++)
+      if (path_is_same_or_below (paths[l], paths[u]))
+        {
+          char *pair_paths[] = { paths[l], paths[u] };
+          char *pair_names[] = { names[l], names[u] };
+          r = overlay_check_overlap (pair_paths, pair_names, 2, err);
+        }
+  return r;
+}
+
 int
 overlay_preflight (struct setup_op *op, struct bwrap_error *err)
 {
@@ -399,11 +428,13 @@ overlay_preflight (struct setup_op *op, struct bwrap_error *err)
   st = xcalloc (n_max, sizeof (struct stat));
   r = resolve_all (op, paths, names, st, &n, err);
   if (r >= 0)
-    r = overlay_check_overlap (paths, names, n, err);
+    r = check_overlap (op, paths, names, n, err);
   if (r >= 0)
     r = check_same_inode (st, names, n, err);
   if (r >= 0 && op->kind == SETUP_OP_OVERLAY)
     r = check_upper_and_work (op, &st[n - 2], &st[n - 1], err);
+  if (r >= 0)
+    r = overlay_split_preflight (op, err);
   strv_free (names);
   return r < 0 ? r : 0;
 }
@@ -836,6 +867,9 @@ overlay_mount_using (enum overlay_mount_api api, const struct setup_op *op,
         return r;
     }
 
+  /* Directories such as /var/tmp must take new entries as on the host. */
+  overlay_split_prepare_upper (oldroot_fd, op->resolved_layers, op->n_layers, "", upper_fd,
+                               proc_fd_dir);
   struct host_layers host = { op, oldroot_fd };
   struct overlay_lowers lowers = { op->n_layers, open_host_layer, &host };
   return overlay_mount_lowers (api, op->dest, &lowers, upper_fd, work_fd, dest_fd,

@@ -670,8 +670,19 @@ mount_overlay_piece (struct split_run *run, const struct piece *p, size_t index,
         return bwrap_error_set (err, upper < 0 ? -upper : -work,
                                 "Can't open upper or work directory for %s", dest);
     }
-  return overlay_mount_lowers (OVERLAY_API_AUTO, dest, &lowers, upper, work, target_fd,
-                               run->proc_fd_dir, err);
+  int r = overlay_mount_lowers (OVERLAY_API_AUTO, dest, &lowers, upper, work, target_fd,
+                                 run->proc_fd_dir, err);
+  if (r == -EINVAL && err->message != NULL && strstr (err->message, ": Invalid argument") != NULL)
+    {
+      /* The kernel said nothing but EINVAL (its reason went to the kernel
+       * log): name the likely causes in words. */
+      cleanup_free char *layer = join (run->op->resolved_layers[layers[lowers.n - 1]], p->rel);
+      bwrap_error_set (err, 0, "Can't make overlay mount on %s: the kernel refused the layer %s "
+                       "(Invalid argument): a mount appeared below it after bwrap read the mount "
+                       "table, or its filesystem cannot be an overlay layer; the kernel log "
+                       "(dmesg) names the reason", dest, layer);
+    }
+  return r;
 }
 
 static int

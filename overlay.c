@@ -8,7 +8,6 @@
  * only through the caller's old root, so it sees nothing the caller could
  * not.  The option/overlap helpers are pure. */
 #include "overlay.h"
-#include "overlay-split.h"
 #include "overlay-split-mount.h"
 #include "resolve.h"
 
@@ -433,8 +432,6 @@ overlay_preflight (struct setup_op *op, struct bwrap_error *err)
     r = check_same_inode (st, names, n, err);
   if (r >= 0 && op->kind == SETUP_OP_OVERLAY)
     r = check_upper_and_work (op, &st[n - 2], &st[n - 1], err);
-  if (r >= 0)
-    r = overlay_split_preflight (op, err);
   strv_free (names);
   return r < 0 ? r : 0;
 }

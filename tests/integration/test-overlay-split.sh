@@ -42,10 +42,15 @@ squashfs_of "$T/q" "$T/top/q" || skip_all "cannot mount a squashfs image with sq
 
 # The tmpfs mounts: t1 in tree/tm, and c1 in a tmpfs over tree/cover,
 # which hides tree/cover/hidden.
+# And an overlayfs mount at ovl (lower ol), for the EOVERFLOW diagnosis.
+mkdir -p "$T/ol" "$T/ou" "$T/ow" "$T/ovl"
+echo o >"$T/ol/of"
 MOUNTS='mount -t tmpfs -o mode=0755 bwrap-t "$1/tree/tm" && echo t1 >"$1/tree/tm/t1" &&
-        mount -t tmpfs -o mode=0755 bwrap-t "$1/tree/cover" && echo c1 >"$1/tree/cover/c1"'
+        mount -t tmpfs -o mode=0755 bwrap-t "$1/tree/cover" && echo c1 >"$1/tree/cover/c1" &&
+        mount -t overlay -o "lowerdir=$1/ol,upperdir=$1/ou,workdir=$1/ow,userxattr" bwrap-o "$1/ovl"'
 if is_root; then
   bash -c "$MOUNTS" sh "$T" || skip_all "cannot mount tmpfs"
+  register_mount "$T/ovl"
   register_mount "$T/tree/cover"
   register_mount "$T/tree/tm"
   # sbx ARGS...: bwrap ARGS... with the test mounts in place
@@ -59,10 +64,11 @@ else
 fi
 
 # Names, types, sizes and times of everything below $T but the fixtures'
-# own files: must be identical before and after a --tmp-overlay run.
+# own files (and the overlayfs work directory, which the user's runs mount
+# afresh each time): must be identical before and after a --tmp-overlay run.
 host_state ()
 {
-  find "$T" -mindepth 1 -path "$T/.*" -prune -o -path "$T/*.sqfs" -prune -o \
+  find "$T" -mindepth 1 -path "$T/.*" -prune -o -path "$T/*.sqfs" -prune -o -path "$T/ow" -prune -o \
     -printf '%P|%y|%m|%s|%T@\n' 2>/dev/null | LC_ALL=C sort
 }
 
@@ -150,6 +156,38 @@ sbx "${SB[@]}" --overlay-src "$T/tree" --overlay "$T/tree/rw2" "$T/tree/wk2" /o 
 assert_rc 0 "RWSRC and WORKDIR inside the layer: accepted"
 assert_stdout_is "/o/rw2:  /o/wk2: p" "RWSRC and WORKDIR inside the layer appear empty"
 assert_file_content "$T/tree/rw2/new2" n "RWSRC inside the layer receives the writes"
+
+# ------------------------------------------------------------ diagnosed kernel limits
+
+# A layer on overlayfs, in a user namespace: copy-up fails with EOVERFLOW
+# after the command started, so bwrap warns before.
+sbx --unshare-user "${SB[@]}" --overlay-src "$T/ovl" --tmp-overlay /o sh -c 'echo n >/o/new && echo new-ok; echo x >>/o/of || true'
+assert_stderr_has "bwrap: warning: --overlay-src $T/ovl is on overlayfs: in a user namespace, changing or deleting its existing files fails" \
+  "overlayfs lower in a user namespace: warned up front"
+assert_stderr_has "Value too large for defined data type" "overlayfs lower: the in-place change fails as the warning says"
+sbx --unshare-user "${SB[@]}" --overlay-src "$T/ovl" --overlay-src "$T/tree/plain" --ro-overlay /o true
+assert_stderr_empty "overlayfs lower: no warning for --ro-overlay"
+
+# Files of an owner the sandbox cannot map that the caller may change (an
+# image of a root-owned tree with a world-writable file, mounted by the
+# user): they can be replaced, but not changed in place.
+mkdir -p "$T/rootsrc"
+echo a >"$T/rootsrc/f"
+chmod 666 "$T/rootsrc/f"
+make_squashfs "$T/rootsrc" "$T/root.sqfs" -all-root && mount_squashfs "$T/root.sqfs" "$T/rootimg" ||
+  skip_all "cannot mount a squashfs image with squashfuse"
+run_bwrap "${SB[@]}" --overlay-src "$T/rootimg" --tmp-overlay /o sh -c 'echo x >>/o/f; echo n >/o/g && echo replaced-ok'
+if is_root; then
+  assert_stderr_empty "files owned by another uid: no warning as root (every owner is mapped)"
+  assert_stdout_is replaced-ok "files owned by another uid, as root: changed in place"
+else
+  assert_stderr_has "bwrap: warning: --overlay-src $T/rootimg: its file f is owned by uid 0, which the sandbox cannot map" \
+    "files owned by an unmapped uid: warned up front"
+  assert_stderr_has "cannot create /o/f: Value too large for defined data type" \
+    "files owned by an unmapped uid: the in-place change fails as the warning says"
+fi
+run_bwrap "${SB[@]}" --overlay-src "$T/rootimg" --overlay-src "$T/tree/plain" --ro-overlay /o true
+assert_stderr_empty "files owned by another uid: no warning for --ro-overlay"
 
 # ------------------------------------------------------------ the host root
 

@@ -40,6 +40,13 @@ struct piece
   size_t layer;     /* PIECE_BIND, PIECE_FILE: the layer it comes from */
 };
 
+/* Who owns what, seen from the setup process's user namespace. */
+struct owners
+{
+  bool has_userns;  /* false: real root, every owner mapped */
+  uid_t overflow;   /* the uid an unmapped owner shows as */
+};
+
 struct split_run
 {
   const struct setup_op *op;
@@ -51,8 +58,7 @@ struct split_run
   int work_fd;
   struct piece *pieces;
   size_t n_pieces;
-  bool has_userns;  /* false: real root, every owner mapped */
-  uid_t overflow_uid;
+  struct owners owners;
 };
 
 static char *
@@ -112,28 +118,26 @@ read_overflow_uid (int oldroot_fd)
   return 65534;
 }
 
-/* Rights the caller has on the host object behind host_fd (lstat st),
- * as rwx bits, for an object whose owner is not mapped (the caller is not
- * its owner). */
+/* Rights the caller has on the host object name in dir_fd ("" for dir_fd
+ * itself) with lstat st, as rwx bits, for an object whose owner is not
+ * mapped (the caller is not its owner). */
 static mode_t
-caller_access (int host_fd, const struct stat *st, const char *proc_fd_dir)
+caller_access (int dir_fd, const char *name, const struct stat *st)
 {
-  char path[PATH_MAX];
+  int flags = AT_EACCESS | AT_SYMLINK_NOFOLLOW | (*name ? 0 : AT_EMPTY_PATH);
   mode_t bits = 0;
 
   /* Group and others get the same: no need to ask which one we are
    * (ACLs aside, which overlayfs does not copy for us either). */
   if (((st->st_mode >> 3) & 7) == (st->st_mode & 7))
     return st->st_mode & 7;
-
-  snprintf (path, sizeof path, "%s/%d", proc_fd_dir, host_fd);
   /* AT_EACCESS: our effective ids.  Our capabilities do not apply to an
    * object whose owner is unmapped, so this is what the caller may do. */
-  if (faccessat (AT_FDCWD, path, R_OK, AT_EACCESS) == 0)
+  if (faccessat (dir_fd, name, R_OK, flags) == 0)
     bits |= 4;
-  if (faccessat (AT_FDCWD, path, W_OK, AT_EACCESS) == 0)
+  if (faccessat (dir_fd, name, W_OK, flags) == 0)
     bits |= 2;
-  if (faccessat (AT_FDCWD, path, X_OK, AT_EACCESS) == 0)
+  if (faccessat (dir_fd, name, X_OK, flags) == 0)
     bits |= 1;
   return bits;
 }
@@ -150,7 +154,7 @@ copy_attrs (int dir_fd, const char *name, const struct stat *host, int host_fd,
 
   if (fchownat (dir_fd, name, host->st_uid, host->st_gid, AT_SYMLINK_NOFOLLOW) != 0
       && fchownat (dir_fd, name, host->st_uid, (gid_t) -1, AT_SYMLINK_NOFOLLOW) != 0)
-    mode = (mode & ~0700) | (caller_access (host_fd, host, proc_fd_dir) << 6);
+    mode = (mode & ~0700) | (caller_access (host_fd, "", host) << 6);
   /* Ignored on failure: the entry then keeps a plain 0755 or 0644. */
   (void) fchmodat (dir_fd, name, mode, 0);
 }
@@ -236,80 +240,96 @@ is_initial_userns (int oldroot_fd)
   return strstr (buf, "4294967295") != NULL;
 }
 
-/* One directory of the scan: create its upper counterpart when overlayfs
- * could not copy it up (owner unmapped) although the caller may write
- * into it, or when it is the caller's own below an unmapped owner. */
-static void
-prepare_dir (int oldroot_fd, char *const *layers, size_t n_layers, const char *rel,
-             int upper_fd, const char *proc_fd_dir, uid_t overflow, bool parent_unmapped,
-             int depth)
+static struct owners
+owners_of (int oldroot_fd)
 {
-  struct stat st;
-  size_t l;
-  cleanup_fd int fd = top_entry (oldroot_fd, layers, n_layers, rel, &st, &l);
-  bool unmapped;
+  return (struct owners) { !is_initial_userns (oldroot_fd), read_overflow_uid (oldroot_fd) };
+}
 
-  if (fd < 0 || !S_ISDIR (st.st_mode))
-    return;
-  unmapped = st.st_uid == overflow;
-  if ((unmapped && (caller_access (fd, &st, proc_fd_dir) & 3) == 3)
-      || (!unmapped && parent_unmapped))
-    (void) make_dir_chain (upper_fd, oldroot_fd, layers, n_layers, rel, proc_fd_dir);
-  if (depth >= 2)
-    return;
+struct scan
+{
+  int oldroot_fd;
+  char *const *layers;   /* the piece's host directories, bottom first */
+  size_t n_layers;
+  int upper_fd;
+  const char *proc_fd_dir;
+  uid_t overflow;
+  int max_depth;
+};
 
-  cleanup_fd int dir_fd = open_host (oldroot_fd, layers, l, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
-  DIR *dir = dir_fd >= 0 ? fdopendir (dir_fd) : NULL;
+/* Scan the directories in host directory dir_fd (at rel below the piece):
+ * make the upper counterpart of each one overlayfs could not copy up
+ * (owner unmapped) although the caller may write into it, and of the
+ * caller's own ones below an unmapped owner.  Entries are examined
+ * relative to dir_fd, without following symlinks. */
+static void
+scan_dir (const struct scan *sc, int dir_fd, const char *rel, bool dir_unmapped, int depth)
+{
+  DIR *dir = fdopendir (dir_fd);
   struct dirent *de;
 
   if (dir == NULL)
-    return;   /* unreadable for the caller: nothing to find there */
-  dir_fd = -1;
+    {
+      (void) close (dir_fd);
+      return;
+    }
   while ((de = readdir (dir)) != NULL)
     {
-      if (de->d_type != DT_DIR || strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
+      struct stat st;
+      bool unmapped;
+      if (de->d_type != DT_DIR || strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0
+          || fstatat (dirfd (dir), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
         continue;
       cleanup_free char *child = join (rel, de->d_name);
-      prepare_dir (oldroot_fd, layers, n_layers, child, upper_fd, proc_fd_dir, overflow,
-                   unmapped, depth + 1);
+      unmapped = st.st_uid == sc->overflow;
+      if ((unmapped && (caller_access (dirfd (dir), de->d_name, &st) & 3) == 3)
+          || (!unmapped && dir_unmapped && depth > 0))
+        (void) make_dir_chain (sc->upper_fd, sc->oldroot_fd, sc->layers, sc->n_layers, child,
+                               sc->proc_fd_dir);
+      if (depth + 1 < sc->max_depth)
+        {
+          int fd = openat (dirfd (dir), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+          if (fd >= 0)
+            scan_dir (sc, fd, child, unmapped, depth + 1);
+        }
     }
   closedir (dir);
+}
+
+/* The scan for one piece at rel: two levels below the layers' roots, at
+ * least the piece's own entries. */
+static void
+prepare_upper (int oldroot_fd, char *const *layers, size_t n_layers, const char *rel,
+               int upper_fd, const char *proc_fd_dir, const struct owners *owners)
+{
+  struct stat st;
+  size_t l;
+  int depth = *rel ? 1 : 0;
+
+  /* Real root (no user namespace) maps every owner: copy-up always works. */
+  if (upper_fd < 0 || !owners->has_userns)
+    return;
+  for (const char *c = rel; *c; c++)
+    depth += *c == '/';
+  cleanup_fd int fd = top_entry (oldroot_fd, layers, n_layers, rel, &st, &l);
+  if (fd < 0 || !S_ISDIR (st.st_mode))
+    return;
+  cleanup_strv char **sub = xcalloc (n_layers + 1, sizeof (char *));
+  for (size_t i = 0; i < n_layers; i++)
+    sub[i] = join (layers[i], rel);
+  struct scan sc = { oldroot_fd, sub, n_layers, upper_fd, proc_fd_dir, owners->overflow,
+                     depth >= 2 ? 1 : 2 - depth };
+  int dir_fd = open_host (oldroot_fd, layers, l, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
+  if (dir_fd >= 0)
+    scan_dir (&sc, dir_fd, "", st.st_uid == owners->overflow, 0);
 }
 
 void
 overlay_split_prepare_upper (int oldroot_fd, char *const *layers, size_t n_layers,
                              const char *rel, int upper_fd, const char *proc_fd_dir)
 {
-  uid_t overflow;
-  struct stat st;
-  size_t l;
-
-  /* Real root (no user namespace) maps every owner: copy-up always works. */
-  if (upper_fd < 0 || is_initial_userns (oldroot_fd))
-    return;
-  overflow = read_overflow_uid (oldroot_fd);
-  cleanup_fd int fd = top_entry (oldroot_fd, layers, n_layers, rel, &st, &l);
-  if (fd < 0 || !S_ISDIR (st.st_mode))
-    return;
-  /* The piece's root is its upper directory itself: start one level down,
-   * each found directory's path taken relative to the piece. */
-  cleanup_fd int dir_fd = open_host (oldroot_fd, layers, l, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
-  DIR *dir = dir_fd >= 0 ? fdopendir (dir_fd) : NULL;
-  struct dirent *de;
-  if (dir == NULL)
-    return;
-  dir_fd = -1;
-  cleanup_strv char **sub = xcalloc (n_layers + 1, sizeof (char *));
-  for (size_t i = 0; i < n_layers; i++)
-    sub[i] = join (layers[i], rel);
-  while ((de = readdir (dir)) != NULL)
-    {
-      if (de->d_type != DT_DIR || strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
-        continue;
-      prepare_dir (oldroot_fd, sub, n_layers, de->d_name, upper_fd, proc_fd_dir, overflow,
-                   st.st_uid == overflow, 1);
-    }
-  closedir (dir);
+  struct owners owners = owners_of (oldroot_fd);
+  prepare_upper (oldroot_fd, layers, n_layers, rel, upper_fd, proc_fd_dir, &owners);
 }
 
 /* ---- building the skeleton ------------------------------------------------ */
@@ -371,8 +391,8 @@ skeleton_entry (struct split_run *run, int stub_dir, const char *rel, const char
     return r;
   /* A directory the caller may not search keeps its stub (which has its
    * mode): nothing in it is reachable, so it needs no overlay. */
-  if (node == NULL && run->has_userns && S_ISDIR (st.st_mode) && st.st_uid == run->overflow_uid
-      && !(caller_access (host_fd, &st, run->proc_fd_dir) & 1))
+  if (node == NULL && run->owners.has_userns && S_ISDIR (st.st_mode) && st.st_uid == run->owners.overflow
+      && !(caller_access (host_fd, "", &st) & 1))
     return 0;
   if (node == NULL)
     add_piece (run, child, S_ISDIR (st.st_mode) ? PIECE_OVERLAY : PIECE_FILE, l);
@@ -584,8 +604,8 @@ prepare_uppers (struct split_run *run, struct bwrap_error *err)
                                 p->rel, setup_op_kind_name (op->kind), op->dest);
       cleanup_fd int upper = resolve_open (run->upper_fd, p->rel, O_PATH | O_DIRECTORY);
       if (upper >= 0)
-        overlay_split_prepare_upper (run->oldroot_fd, op->resolved_layers, op->n_layers,
-                                     p->rel, upper, run->proc_fd_dir);
+        prepare_upper (run->oldroot_fd, op->resolved_layers, op->n_layers, p->rel, upper,
+                       run->proc_fd_dir, &run->owners);
     }
   return 0;
 }
@@ -752,8 +772,7 @@ overlay_split_mount (const struct setup_op *op, const struct setup_ctx *ctx,
   cleanup_fd int newroot = -1, dest_root = -1;
   int r;
 
-  run.has_userns = !is_initial_userns (ctx->oldroot_fd);
-  run.overflow_uid = read_overflow_uid (ctx->oldroot_fd);
+  run.owners = owners_of (ctx->oldroot_fd);
   r = open_roots (&run, ctx, err);
   if (r >= 0)
     r = build_skeleton (&run, err);

@@ -24,6 +24,7 @@
 #include "mount-fs.h"
 #include "overlay.h"
 #include "overlay-split.h"
+#include "overlay-split-host.h"
 #include "resolve.h"
 
 enum piece_kind
@@ -40,13 +41,6 @@ struct piece
   size_t layer;     /* PIECE_BIND, PIECE_FILE: the layer it comes from */
 };
 
-/* Who owns what, seen from the setup process's user namespace. */
-struct owners
-{
-  bool has_userns;  /* false: real root, every owner mapped */
-  uid_t overflow;   /* the uid an unmapped owner shows as */
-};
-
 struct split_run
 {
   const struct setup_op *op;
@@ -58,279 +52,8 @@ struct split_run
   int work_fd;
   struct piece *pieces;
   size_t n_pieces;
-  struct owners owners;
+  struct split_owners owners;
 };
-
-static char *
-join (const char *a, const char *b)
-{
-  if (*b == '\0')
-    return xstrdup (a);
-  if (*a == '\0')
-    return xstrdup (b);
-  return xasprintf ("%s%s%s", a, a[strlen (a) - 1] == '/' ? "" : "/", b);
-}
-
-/* Open layer l's host entry at rel (final symlink not followed unless
- * flags lack O_NOFOLLOW... callers pass what they need). */
-static int
-open_host (int oldroot_fd, char *const *layers, size_t l, const char *rel, int flags)
-{
-  cleanup_free char *path = join (layers[l], rel);
-  return resolve_open (oldroot_fd, path, flags);
-}
-
-/* The topmost layer showing something at rel, its lstat and an O_PATH fd
- * of it (not following a final symlink).  -ENOENT when none does. */
-static int
-top_entry (int oldroot_fd, char *const *layers, size_t n_layers, const char *rel,
-           struct stat *ret_st, size_t *ret_layer)
-{
-  for (size_t l = n_layers; l-- > 0;)
-    {
-      int fd = open_host (oldroot_fd, layers, l, rel, O_PATH | O_NOFOLLOW);
-      if (fd < 0)
-        continue;
-      if (fstat (fd, ret_st) != 0)
-        {
-          (void) close (fd);
-          continue;
-        }
-      *ret_layer = l;
-      return fd;
-    }
-  return -ENOENT;
-}
-
-static uid_t
-read_overflow_uid (int oldroot_fd)
-{
-  cleanup_fd int fd = resolve_open (oldroot_fd, "/proc/sys/kernel/overflowuid", O_RDONLY);
-  char buf[32] = "";
-  uint32_t id;
-
-  if (fd >= 0 && read (fd, buf, sizeof buf - 1) > 0)
-    {
-      buf[strcspn (buf, "\n")] = '\0';
-      if (parse_id (buf, &id) == 0)
-        return id;
-    }
-  return 65534;
-}
-
-/* Rights the caller has on the host object name in dir_fd ("" for dir_fd
- * itself) with lstat st, as rwx bits, for an object whose owner is not
- * mapped (the caller is not its owner). */
-static mode_t
-caller_access (int dir_fd, const char *name, const struct stat *st)
-{
-  int flags = AT_EACCESS | AT_SYMLINK_NOFOLLOW | (*name ? 0 : AT_EMPTY_PATH);
-  mode_t bits = 0;
-
-  /* Group and others get the same: no need to ask which one we are
-   * (ACLs aside, which overlayfs does not copy for us either). */
-  if (((st->st_mode >> 3) & 7) == (st->st_mode & 7))
-    return st->st_mode & 7;
-  /* AT_EACCESS: our effective ids.  Our capabilities do not apply to an
-   * object whose owner is unmapped, so this is what the caller may do. */
-  if (faccessat (dir_fd, name, R_OK, flags) == 0)
-    bits |= 4;
-  if (faccessat (dir_fd, name, W_OK, flags) == 0)
-    bits |= 2;
-  if (faccessat (dir_fd, name, X_OK, flags) == 0)
-    bits |= 1;
-  return bits;
-}
-
-/* Give a directory or file we created the host entry's owner and mode.
- * Where its owner cannot be set (not mapped in our user namespace), the
- * entry stays ours, and its owner bits become what the caller may do on
- * the host: the sandbox sees it owned by itself, with the same rights. */
-static void
-copy_attrs (int dir_fd, const char *name, const struct stat *host, int host_fd,
-            const char *proc_fd_dir)
-{
-  mode_t mode = host->st_mode & 07777;
-
-  if (fchownat (dir_fd, name, host->st_uid, host->st_gid, AT_SYMLINK_NOFOLLOW) != 0
-      && fchownat (dir_fd, name, host->st_uid, (gid_t) -1, AT_SYMLINK_NOFOLLOW) != 0)
-    mode = (mode & ~0700) | (caller_access (host_fd, "", host) << 6);
-  /* Ignored on failure: the entry then keeps a plain 0755 or 0644. */
-  (void) fchmodat (dir_fd, name, mode, 0);
-}
-
-/* Create dir_fd/name like the host entry (a directory, or an empty file
- * as a mount point for a non-directory).  EEXIST is fine. */
-static int
-make_like (int dir_fd, const char *name, const struct stat *host, int host_fd,
-           const char *proc_fd_dir)
-{
-  if (S_ISDIR (host->st_mode))
-    {
-      if (mkdirat (dir_fd, name, 0755) != 0)
-        return errno == EEXIST ? 0 : -errno;
-    }
-  else
-    {
-      int fd = openat (dir_fd, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-      if (fd < 0)
-        return errno == EEXIST ? 0 : -errno;
-      (void) close (fd);   /* an empty file: nothing to flush */
-    }
-  copy_attrs (dir_fd, name, host, host_fd, proc_fd_dir);
-  return 0;
-}
-
-/* Create the directory rel below root_fd and its missing parents, each
- * like the topmost layer's host directory at that path (a plain 0755
- * directory where no layer has one). */
-static int
-make_dir_chain (int root_fd, int oldroot_fd, char *const *layers, size_t n_layers,
-                const char *rel, const char *proc_fd_dir)
-{
-  cleanup_free char *copy = xstrdup (rel);
-  char *p = copy;
-
-  if (*rel == '\0')
-    return 0;
-  for (;;)
-    {
-      char *slash = strchr (p, '/');
-      struct stat st = { .st_mode = S_IFDIR | 0755, .st_uid = (uid_t) -1, .st_gid = (gid_t) -1 };
-      size_t l;
-      int r;
-
-      if (slash)
-        *slash = '\0';
-      cleanup_fd int host_fd = top_entry (oldroot_fd, layers, n_layers, copy, &st, &l);
-      if (host_fd < 0 || !S_ISDIR (st.st_mode))
-        st = (struct stat) { .st_mode = S_IFDIR | 0755, .st_uid = (uid_t) -1, .st_gid = (gid_t) -1 };
-      cleanup_fd int parent = -1;
-      char *last = strrchr (copy, '/');
-      if (last)
-        {
-          *last = '\0';
-          /* Confined to root_fd: RWSRC is the caller's, and may hold
-           * symlinks pointing anywhere. */
-          parent = resolve_open (root_fd, copy, O_PATH | O_DIRECTORY);
-          *last = '/';
-          if (parent < 0)
-            return parent;
-        }
-      r = make_like (last ? parent : root_fd, last ? last + 1 : copy, &st, host_fd, proc_fd_dir);
-      if (r < 0)
-        return r;
-      if (!slash)
-        return 0;
-      *slash = '/';
-      p = slash + 1;
-    }
-}
-
-/* ---- preparing upper directories ----------------------------------------- */
-
-static bool
-is_initial_userns (int oldroot_fd)
-{
-  cleanup_fd int fd = resolve_open (oldroot_fd, "/proc/self/uid_map", O_RDONLY);
-  char buf[128] = "";
-
-  if (fd < 0 || read (fd, buf, sizeof buf - 1) <= 0)
-    return false;
-  return strstr (buf, "4294967295") != NULL;
-}
-
-static struct owners
-owners_of (int oldroot_fd)
-{
-  return (struct owners) { !is_initial_userns (oldroot_fd), read_overflow_uid (oldroot_fd) };
-}
-
-struct scan
-{
-  int oldroot_fd;
-  char *const *layers;   /* the piece's host directories, bottom first */
-  size_t n_layers;
-  int upper_fd;
-  const char *proc_fd_dir;
-  uid_t overflow;
-  int max_depth;
-};
-
-/* Scan the directories in host directory dir_fd (at rel below the piece):
- * make the upper counterpart of each one overlayfs could not copy up
- * (owner unmapped) although the caller may write into it, and of the
- * caller's own ones below an unmapped owner.  Entries are examined
- * relative to dir_fd, without following symlinks. */
-static void
-scan_dir (const struct scan *sc, int dir_fd, const char *rel, bool dir_unmapped, int depth)
-{
-  DIR *dir = fdopendir (dir_fd);
-  struct dirent *de;
-
-  if (dir == NULL)
-    {
-      (void) close (dir_fd);
-      return;
-    }
-  while ((de = readdir (dir)) != NULL)
-    {
-      struct stat st;
-      bool unmapped;
-      if (de->d_type != DT_DIR || strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0
-          || fstatat (dirfd (dir), de->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0)
-        continue;
-      cleanup_free char *child = join (rel, de->d_name);
-      unmapped = st.st_uid == sc->overflow;
-      if ((unmapped && (caller_access (dirfd (dir), de->d_name, &st) & 3) == 3)
-          || (!unmapped && dir_unmapped && depth > 0))
-        (void) make_dir_chain (sc->upper_fd, sc->oldroot_fd, sc->layers, sc->n_layers, child,
-                               sc->proc_fd_dir);
-      if (depth + 1 < sc->max_depth)
-        {
-          int fd = openat (dirfd (dir), de->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-          if (fd >= 0)
-            scan_dir (sc, fd, child, unmapped, depth + 1);
-        }
-    }
-  closedir (dir);
-}
-
-/* The scan for one piece at rel: two levels below the layers' roots, at
- * least the piece's own entries. */
-static void
-prepare_upper (int oldroot_fd, char *const *layers, size_t n_layers, const char *rel,
-               int upper_fd, const char *proc_fd_dir, const struct owners *owners)
-{
-  struct stat st;
-  size_t l;
-  int depth = *rel ? 1 : 0;
-
-  /* Real root (no user namespace) maps every owner: copy-up always works. */
-  if (upper_fd < 0 || !owners->has_userns)
-    return;
-  for (const char *c = rel; *c; c++)
-    depth += *c == '/';
-  cleanup_fd int fd = top_entry (oldroot_fd, layers, n_layers, rel, &st, &l);
-  if (fd < 0 || !S_ISDIR (st.st_mode))
-    return;
-  cleanup_strv char **sub = xcalloc (n_layers + 1, sizeof (char *));
-  for (size_t i = 0; i < n_layers; i++)
-    sub[i] = join (layers[i], rel);
-  struct scan sc = { oldroot_fd, sub, n_layers, upper_fd, proc_fd_dir, owners->overflow,
-                     depth >= 2 ? 1 : 2 - depth };
-  int dir_fd = open_host (oldroot_fd, layers, l, rel, O_RDONLY | O_DIRECTORY | O_NOFOLLOW);
-  if (dir_fd >= 0)
-    scan_dir (&sc, dir_fd, "", st.st_uid == owners->overflow, 0);
-}
-
-void
-overlay_split_prepare_upper (int oldroot_fd, char *const *layers, size_t n_layers,
-                             const char *rel, int upper_fd, const char *proc_fd_dir)
-{
-  struct owners owners = owners_of (oldroot_fd);
-  prepare_upper (oldroot_fd, layers, n_layers, rel, upper_fd, proc_fd_dir, &owners);
-}
 
 /* ---- building the skeleton ------------------------------------------------ */
 
@@ -357,9 +80,9 @@ static int
 skeleton_entry (struct split_run *run, int stub_dir, const char *rel, const char *name, size_t l)
 {
   const struct setup_op *op = run->op;
-  cleanup_free char *child = join (rel, name);
+  cleanup_free char *child = split_join (rel, name);
   const struct split_node *node = overlay_split_find (run->split, child);
-  cleanup_fd int host_fd = open_host (run->oldroot_fd, op->resolved_layers, l, child,
+  cleanup_fd int host_fd = split_open_host (run->oldroot_fd, op->resolved_layers, l, child,
                                       O_PATH | O_NOFOLLOW);
   struct stat st;
 
@@ -382,21 +105,39 @@ skeleton_entry (struct split_run *run, int stub_dir, const char *rel, const char
     {
       /* A mount point: bind what the path shows (follow a symlink to it). */
       close (steal_fd (&host_fd));
-      host_fd = open_host (run->oldroot_fd, op->resolved_layers, node->layer, child, O_PATH);
+      host_fd = split_open_host (run->oldroot_fd, op->resolved_layers, node->layer, child, O_PATH);
       if (host_fd < 0 || fstat (host_fd, &st) != 0)
         return 0;
     }
-  int r = make_like (stub_dir, name, &st, host_fd, run->proc_fd_dir);
+  int r = split_make_like (stub_dir, name, &st, host_fd, run->proc_fd_dir);
   if (r < 0)
     return r;
   /* A directory the caller may not search keeps its stub (which has its
    * mode): nothing in it is reachable, so it needs no overlay. */
   if (node == NULL && run->owners.has_userns && S_ISDIR (st.st_mode) && st.st_uid == run->owners.overflow
-      && !(caller_access (host_fd, "", &st) & 1))
+      && !(split_caller_access (host_fd, "", &st) & 1))
     return 0;
   if (node == NULL)
     add_piece (run, child, S_ISDIR (st.st_mode) ? PIECE_OVERLAY : PIECE_FILE, l);
   return 0;
+}
+
+/* The name of node_rel when it is directly in directory rel, else NULL. */
+static const char *
+split_relative_child (const char *node_rel, const char *rel)
+{
+  size_t n = strlen (rel);
+  const char *child;
+
+  if (*node_rel == '\0')
+    return NULL;
+  if (n == 0)
+    child = node_rel;
+  else if (strncmp (node_rel, rel, n) == 0 && node_rel[n] == '/')
+    child = node_rel + n + 1;
+  else
+    return NULL;
+  return strchr (child, '/') == NULL ? child : NULL;
 }
 
 /* Fill the stub of skeleton directory rel with every entry of the layers'
@@ -413,7 +154,7 @@ skeleton_dir (struct split_run *run, const char *rel)
     return 0;   /* its parent has no such entry: nothing to show */
   for (size_t l = op->n_layers; l-- > 0;)
     {
-      cleanup_fd int fd = open_host (run->oldroot_fd, op->resolved_layers, l, rel,
+      cleanup_fd int fd = split_open_host (run->oldroot_fd, op->resolved_layers, l, rel,
                                      O_RDONLY | O_DIRECTORY);
       DIR *dir;
       struct dirent *de;
@@ -422,7 +163,7 @@ skeleton_dir (struct split_run *run, const char *rel)
       if (fd < 0)
         continue;   /* absent in this layer, or unreadable for the caller */
       if (*rel && fstat (fd, &st) == 0)
-        copy_attrs (stub_dir, "", &st, fd, run->proc_fd_dir);
+        split_copy_attrs (stub_dir, "", &st, fd, run->proc_fd_dir);
       dir = fdopendir (fd);
       if (dir == NULL)
         return -errno;
@@ -438,6 +179,23 @@ skeleton_dir (struct split_run *run, const char *rel)
       closedir (dir);
       if (r < 0)
         return r;
+    }
+  /* A directory the caller may search but not read lists nothing, yet
+   * the split points below it are reachable by name, as on the host. */
+  for (size_t i = 0; i < run->split->n_nodes; i++)
+    {
+      const char *child = split_relative_child (run->split->nodes[i].rel, rel);
+      struct stat seen;
+      if (child == NULL || fstatat (stub_dir, child, &seen, AT_SYMLINK_NOFOLLOW) == 0)
+        continue;
+      for (size_t l = op->n_layers; l-- > 0;)
+        {
+          int r = skeleton_entry (run, stub_dir, rel, child, l);
+          if (r < 0)
+            return r;
+          if (fstatat (stub_dir, child, &seen, AT_SYMLINK_NOFOLLOW) == 0)
+            break;
+        }
     }
   return 0;
 }
@@ -552,10 +310,10 @@ open_roots (struct split_run *run, const struct setup_ctx *ctx, struct bwrap_err
        * them the host's (or the caller's rights on it). */
       struct stat st;
       size_t l;
-      cleanup_fd int host = top_entry (ctx->oldroot_fd, op->resolved_layers, op->n_layers, "",
+      cleanup_fd int host = split_top_entry (ctx->oldroot_fd, op->resolved_layers, op->n_layers, "",
                                        &st, &l);
       if (host >= 0 && S_ISDIR (st.st_mode))
-        copy_attrs (tmp, "upper", &st, host, ctx->proc_fd_dir);
+        split_copy_attrs (tmp, "upper", &st, host, ctx->proc_fd_dir);
     }
   else if (op->kind == SETUP_OP_OVERLAY)
     {
@@ -597,14 +355,14 @@ prepare_uppers (struct split_run *run, struct bwrap_error *err)
       int r;
       if (p->kind != PIECE_OVERLAY)
         continue;
-      r = make_dir_chain (run->upper_fd, run->oldroot_fd, op->resolved_layers, op->n_layers,
+      r = split_make_dir_chain (run->upper_fd, run->oldroot_fd, op->resolved_layers, op->n_layers,
                           p->rel, run->proc_fd_dir);
       if (r < 0)
         return bwrap_error_set (err, -r, "Can't create upper directory %s for %s on %s",
                                 p->rel, setup_op_kind_name (op->kind), op->dest);
       cleanup_fd int upper = resolve_open (run->upper_fd, p->rel, O_PATH | O_DIRECTORY);
       if (upper >= 0)
-        prepare_upper (run->oldroot_fd, op->resolved_layers, op->n_layers, p->rel, upper,
+        split_prepare_upper (run->oldroot_fd, op->resolved_layers, op->n_layers, p->rel, upper,
                        run->proc_fd_dir, &run->owners);
     }
   return 0;
@@ -629,7 +387,7 @@ open_piece_lower (const void *data, size_t i, struct bwrap_error *err)
   if (pl->stub_fd >= 0)
     fd = openat (pl->stub_fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
   else
-    fd = open_host (pl->run->oldroot_fd, pl->run->op->resolved_layers, pl->layers[i], pl->rel,
+    fd = split_open_host (pl->run->oldroot_fd, pl->run->op->resolved_layers, pl->layers[i], pl->rel,
                     O_PATH | O_DIRECTORY);
   if (fd < 0)
     return bwrap_error_set (err, fd == -1 ? errno : -fd, "Can't open overlay layer for /%s", pl->rel);
@@ -647,7 +405,7 @@ piece_layers (const struct split_run *run, const char *rel, size_t *out)
   for (size_t l = 0; l < op->n_layers; l++)
     {
       struct stat st;
-      cleanup_fd int fd = open_host (run->oldroot_fd, op->resolved_layers, l, rel, O_PATH);
+      cleanup_fd int fd = split_open_host (run->oldroot_fd, op->resolved_layers, l, rel, O_PATH);
       if (fd < 0 || fstat (fd, &st) != 0)
         continue;
       if (!S_ISDIR (st.st_mode))
@@ -696,7 +454,7 @@ mount_overlay_piece (struct split_run *run, const struct piece *p, size_t index,
     {
       /* The kernel said nothing but EINVAL (its reason went to the kernel
        * log): name the likely causes in words. */
-      cleanup_free char *layer = join (run->op->resolved_layers[layers[lowers.n - 1]], p->rel);
+      cleanup_free char *layer = split_join (run->op->resolved_layers[layers[lowers.n - 1]], p->rel);
       bwrap_error_set (err, 0, "Can't make overlay mount on %s: the kernel refused the layer %s "
                        "(Invalid argument): a mount appeared below it after bwrap read the mount "
                        "table, or its filesystem cannot be an overlay layer; the kernel log "
@@ -709,7 +467,7 @@ static int
 mount_piece (struct split_run *run, size_t index, int dest_root, struct bwrap_error *err)
 {
   const struct piece *p = &run->pieces[index];
-  cleanup_free char *dest = join (run->op->dest, p->rel);
+  cleanup_free char *dest = split_join (run->op->dest, p->rel);
   cleanup_fd int target = resolve_open (dest_root, p->rel, O_PATH);
   cleanup_fd int host = -1;
   int r;
@@ -720,7 +478,7 @@ mount_piece (struct split_run *run, size_t index, int dest_root, struct bwrap_er
     return mount_overlay_piece (run, p, index, target, dest, err);
   /* A pseudo filesystem (with what is mounted below it) or a
    * non-directory: read-only, so the host cannot change through it. */
-  host = open_host (run->oldroot_fd, run->op->resolved_layers, p->layer, p->rel,
+  host = split_open_host (run->oldroot_fd, run->op->resolved_layers, p->layer, p->rel,
                     p->kind == PIECE_FILE ? O_PATH | O_NOFOLLOW : O_PATH);
   if (host < 0)
     return 0;
@@ -772,7 +530,7 @@ overlay_split_mount (const struct setup_op *op, const struct setup_ctx *ctx,
   cleanup_fd int newroot = -1, dest_root = -1;
   int r;
 
-  run.owners = owners_of (ctx->oldroot_fd);
+  run.owners = split_owners_of (ctx->oldroot_fd);
   r = open_roots (&run, ctx, err);
   if (r >= 0)
     r = build_skeleton (&run, err);

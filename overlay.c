@@ -8,7 +8,7 @@
  * only through the caller's old root, so it sees nothing the caller could
  * not.  The option/overlap helpers are pure. */
 #include "overlay.h"
-#include "overlay-split-mount.h"
+#include "overlay-split-host.h"
 #include "resolve.h"
 
 #include <dirent.h>

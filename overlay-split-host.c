@@ -266,7 +266,10 @@ split_prepare_upper (int oldroot_fd, char *const *layers, size_t n_layers, const
   for (const char *c = rel; *c; c++)
     depth += *c == '/';
   cleanup_fd int fd = split_top_entry (oldroot_fd, layers, n_layers, rel, &st, &l);
-  if (fd < 0 || !S_ISDIR (st.st_mode))
+  /* A tree whose root the caller owns (a build input, a store) holds
+   * the caller's own files: skip the scan, which would cost a stat per
+   * directory on every start. */
+  if (fd < 0 || !S_ISDIR (st.st_mode) || st.st_uid != owners->overflow)
     return;
   cleanup_strv char **sub = xcalloc (n_layers + 1, sizeof (char *));
   for (size_t i = 0; i < n_layers; i++)

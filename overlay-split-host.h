@@ -66,7 +66,8 @@ void split_prepare_upper (int oldroot_fd, char *const *layers, size_t n_layers, 
 
 /* Before an overlay with the upper directory upper_fd is mounted over the
  * host directory `rel` of the layers (bottom first): when host files of
- * other owners are not mapped (a user namespace), create in the upper
+ * other owners are not mapped (a user namespace) and the topmost layer's
+ * directory at rel belongs to one of them, create in the upper
  * directory the directories within two levels of the layers' roots (at
  * least the piece's own entries) that the caller may write into on the
  * host but whose owner is not mapped (/tmp, /var/tmp), and the caller's

@@ -9,6 +9,7 @@
  * not.  The option/overlap helpers are pure. */
 #include "overlay.h"
 #include "kernel-api.h"
+#include "overlay-split-host.h"
 #include "resolve.h"
 
 #include <dirent.h>
@@ -28,10 +29,16 @@
  * bottom layer first (as bubblewrap documents it); the kernel wants lower
  * layers top first, both in "lowerdir=" and in successive "lowerdir+"
  * calls.  k counts in the kernel's order. */
+static size_t
+given_index_of_kernel_layer (size_t n, size_t k)
+{
+  return n - 1 - k;
+}
+
 static const char *
 layer_in_kernel_order (char *const *layers_bottom_first, size_t n, size_t k)
 {
-  return layers_bottom_first[n - 1 - k];
+  return layers_bottom_first[given_index_of_kernel_layer (n, k)];
 }
 
 /* ---- Pure helpers ------------------------------------------------------ */
@@ -269,7 +276,9 @@ check_workdir_empty (const char *work, struct bwrap_error *err)
       struct stat st;
       if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0)
         continue;
-      if ((strcmp (de->d_name, "work") == 0 || strcmp (de->d_name, "index") == 0)
+      /* "bwrap-split": the work directories of a split overlay's pieces. */
+      if ((strcmp (de->d_name, "work") == 0 || strcmp (de->d_name, "index") == 0
+           || strcmp (de->d_name, "bwrap-split") == 0)
           && fstatat (dirfd (dir), de->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0
           && S_ISDIR (st.st_mode))
         continue;
@@ -369,6 +378,31 @@ check_upper_and_work (const struct setup_op *op, const struct stat *upper_st,
   return 0;
 }
 
+/* Layers must not overlap each other, nor RWSRC and WORKDIR each other.
+ * RWSRC or WORKDIR strictly inside a layer is fine: the overlay is then
+ * split (overlay-split.h) so that they are in no lower layer, and appear
+ * empty.  A layer inside (or equal to) RWSRC or WORKDIR is refused. */
+static int
+check_overlap (const struct setup_op *op, char **paths, char **names, size_t n,
+               struct bwrap_error *err)
+{
+  size_t n_layers = op->n_layers;
+  int r = overlay_check_overlap (paths, names, n_layers, err);
+
+  if (r < 0 || n == n_layers)
+    return r;
+  r = overlay_check_overlap (paths + n_layers, names + n_layers, n - n_layers, err);
+  for (size_t l = 0; r >= 0 && l < n_layers; l++)
+    for (size_t u = n_layers; r >= 0 && u < n; u++)
+      if (path_is_same_or_below (paths[l], paths[u]))
+        {
+          char *pair_paths[] = { paths[l], paths[u] };
+          char *pair_names[] = { names[l], names[u] };
+          r = overlay_check_overlap (pair_paths, pair_names, 2, err);
+        }
+  return r;
+}
+
 int
 overlay_preflight (struct setup_op *op, struct bwrap_error *err)
 {
@@ -395,7 +429,7 @@ overlay_preflight (struct setup_op *op, struct bwrap_error *err)
   st = xcalloc (n_max, sizeof (struct stat));
   r = resolve_all (op, paths, names, st, &n, err);
   if (r >= 0)
-    r = overlay_check_overlap (paths, names, n, err);
+    r = check_overlap (op, paths, names, n, err);
   if (r >= 0)
     r = check_same_inode (st, names, n, err);
   if (r >= 0 && op->kind == SETUP_OP_OVERLAY)
@@ -537,7 +571,7 @@ fs_set_dir (int fs, const char *key, int dir_fd, const char *proc_fd_dir, bool *
  * (and returns < 0 without touching err) when this kernel cannot do it:
  * no fsopen (ENOSYS) or no "lowerdir+" (Linux < 6.8). */
 static int
-mount_new_api (const struct setup_op *op, int oldroot_fd, int upper_fd, int work_fd,
+mount_new_api (const struct overlay_lowers *lowers, const char *dest, int upper_fd, int work_fd,
                int dest_fd, const char *proc_fd_dir, bool *ret_unsupported,
                struct bwrap_error *err)
 {
@@ -552,12 +586,12 @@ mount_new_api (const struct setup_op *op, int oldroot_fd, int upper_fd, int work
     {
       int saved = errno;
       *ret_unsupported = kernel_api_unavailable (KERNEL_API_MOUNT, SYS_fsopen, saved);
-      return mount_error (saved, NULL, what, op->dest, err);
+      return mount_error (saved, NULL, what, dest, err);
     }
-  for (size_t k = 0; k < op->n_layers; k++)
+  for (size_t k = 0; k < lowers->n; k++)
     {
-      const char *path = layer_in_kernel_order (op->resolved_layers, op->n_layers, k);
-      cleanup_fd int fd = open_host_dir (oldroot_fd, path, "overlay layer", err);
+      cleanup_fd int fd = lowers->open_lower (lowers->data,
+                                              given_index_of_kernel_layer (lowers->n, k), err);
       if (fd < 0)
         return fd;
       cleanup_free char *text = NULL;
@@ -572,7 +606,7 @@ mount_new_api (const struct setup_op *op, int oldroot_fd, int upper_fd, int work
           /* Linux 6.5-6.7: "overlay: Unknown parameter 'lowerdir+'". */
           *ret_unsupported = (k == 0 && r == -EINVAL && text != NULL
                               && strstr (text, "Unknown parameter") != NULL);
-          return mount_error (-r, text, what, op->dest, err);
+          return mount_error (-r, text, what, dest, err);
         }
     }
   use_string = false;
@@ -580,9 +614,9 @@ mount_new_api (const struct setup_op *op, int oldroot_fd, int upper_fd, int work
     {
       cleanup_free char *text = NULL;
       if ((r = fs_set_dir (fs, "upperdir", upper_fd, proc_fd_dir, &use_string, &text)) < 0)
-        return mount_error (-r, text, what, op->dest, err);
+        return mount_error (-r, text, what, dest, err);
       if ((r = fs_set_dir (fs, "workdir", work_fd, proc_fd_dir, &use_string, &text)) < 0)
-        return mount_error (-r, text, what, op->dest, err);
+        return mount_error (-r, text, what, dest, err);
     }
   /* Always, as bubblewrap does: needed in a user namespace, and it keeps
    * whiteouts in user.overlay.* xattrs the caller can manage.  "source":
@@ -590,13 +624,13 @@ mount_new_api (const struct setup_op *op, int oldroot_fd, int upper_fd, int work
   if (fsconfig (fs, FSCONFIG_SET_FLAG, "userxattr", NULL, 0) != 0
       || fsconfig (fs, FSCONFIG_SET_STRING, "source", "overlay", 0) != 0
       || fsconfig (fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) != 0)
-    return fs_error (fs, errno, what, op->dest, err);
+    return fs_error (fs, errno, what, dest, err);
   /* nosuid, nodev as every mount we make: only --dev-bind keeps devices. */
   mnt = fsmount (fs, FSMOUNT_CLOEXEC, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV);
   if (mnt < 0)
-    return fs_error (fs, errno, what, op->dest, err);
+    return fs_error (fs, errno, what, dest, err);
   if (move_mount (mnt, "", dest_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0)
-    return mount_error (errno, NULL, what, op->dest, err);
+    return mount_error (errno, NULL, what, dest, err);
   return 0;
 }
 
@@ -650,17 +684,17 @@ mount_in_dir (const char *dir, const char *target, const char *options)
  * stays open until mount returns, so the soft fd limit may need raising
  * for a moment. */
 static int
-mount_legacy (const struct setup_op *op, int oldroot_fd, int upper_fd, int work_fd,
+mount_legacy (const struct overlay_lowers *lowers, const char *dest, int upper_fd, int work_fd,
               int dest_fd, const char *proc_fd_dir, struct bwrap_error *err)
 {
-  cleanup_free int *fds = xmalloc (op->n_layers * sizeof (int));
+  cleanup_free int *fds = xmalloc (lowers->n * sizeof (int));
   cleanup_free char *options = NULL, *target = NULL;
   size_t n_open = 0;
   struct rlimit saved, raised;
   bool relative = false, limit_raised = false;
   int r = 0;
 
-  if (getrlimit (RLIMIT_NOFILE, &saved) == 0 && saved.rlim_cur < op->n_layers + 64
+  if (getrlimit (RLIMIT_NOFILE, &saved) == 0 && saved.rlim_cur < lowers->n + 64
       && saved.rlim_cur < saved.rlim_max)
     {
       raised = saved;
@@ -668,9 +702,9 @@ mount_legacy (const struct setup_op *op, int oldroot_fd, int upper_fd, int work_
       /* If this fails, open() below names the layer with EMFILE. */
       limit_raised = setrlimit (RLIMIT_NOFILE, &raised) == 0;
     }
-  for (size_t i = 0; i < op->n_layers && r >= 0; i++)
+  for (size_t i = 0; i < lowers->n && r >= 0; i++)
     {
-      r = open_host_dir (oldroot_fd, op->resolved_layers[i], "overlay layer", err);
+      r = lowers->open_lower (lowers->data, i, err);
       if (r >= 0)
         fds[n_open++] = r;
     }
@@ -686,7 +720,7 @@ mount_legacy (const struct setup_op *op, int oldroot_fd, int upper_fd, int work_
       if (r < 0)
         {
           cleanup_free char *extra = xasprintf (" with options %s", options);
-          mount_error_full (-r, NULL, "Can't make overlay mount", op->dest, extra, err);
+          mount_error_full (-r, NULL, "Can't make overlay mount", dest, extra, err);
         }
     }
   for (size_t i = 0; i < n_open; i++)
@@ -780,13 +814,45 @@ make_tmp_upper (const struct setup_op *op, enum overlay_mount_api api, int hidde
 }
 
 int
+overlay_mount_lowers (enum overlay_mount_api api, const char *dest,
+                      const struct overlay_lowers *lowers, int upper_fd, int work_fd,
+                      int dest_fd, const char *proc_fd_dir, struct bwrap_error *err)
+{
+  bool unsupported = true;
+  int r;
+
+  if (api != OVERLAY_API_LEGACY && !kernel_api_is_legacy (KERNEL_API_MOUNT))
+    {
+      r = mount_new_api (lowers, dest, upper_fd, work_fd, dest_fd, proc_fd_dir, &unsupported, err);
+      if (!unsupported)
+        return r;
+      bwrap_error_clear (err);
+    }
+  return mount_legacy (lowers, dest, upper_fd, work_fd, dest_fd, proc_fd_dir, err);
+}
+
+/* The op's own layers: canonical host paths, opened through the caller's
+ * root. */
+struct host_layers
+{
+  const struct setup_op *op;
+  int oldroot_fd;
+};
+
+static int
+open_host_layer (const void *data, size_t i, struct bwrap_error *err)
+{
+  const struct host_layers *h = data;
+  return open_host_dir (h->oldroot_fd, h->op->resolved_layers[i], "overlay layer", err);
+}
+
+int
 overlay_mount_using (enum overlay_mount_api api, const struct setup_op *op,
                      int oldroot_fd, int hidden_fd, int dest_fd,
                      const char *proc_fd_dir, struct bwrap_error *err)
 {
   cleanup_fd int upper_fd = -1;
   cleanup_fd int work_fd = -1;
-  bool unsupported = true;
   int r;
 
   if (!is_overlay_op (op) || op->resolved_layers == NULL || op->n_layers == 0)
@@ -807,14 +873,13 @@ overlay_mount_using (enum overlay_mount_api api, const struct setup_op *op,
         return r;
     }
 
-  if (api != OVERLAY_API_LEGACY && !kernel_api_is_legacy (KERNEL_API_MOUNT))
-    {
-      r = mount_new_api (op, oldroot_fd, upper_fd, work_fd, dest_fd, proc_fd_dir, &unsupported, err);
-      if (!unsupported)
-        return r;
-      bwrap_error_clear (err);
-    }
-  return mount_legacy (op, oldroot_fd, upper_fd, work_fd, dest_fd, proc_fd_dir, err);
+  /* Directories such as /var/tmp must take new entries as on the host. */
+  overlay_split_prepare_upper (oldroot_fd, op->resolved_layers, op->n_layers, "", upper_fd,
+                               proc_fd_dir);
+  struct host_layers host = { op, oldroot_fd };
+  struct overlay_lowers lowers = { op->n_layers, open_host_layer, &host };
+  return overlay_mount_lowers (api, op->dest, &lowers, upper_fd, work_fd, dest_fd,
+                               proc_fd_dir, err);
 }
 
 int

@@ -42,6 +42,24 @@ int overlay_mount_using (enum overlay_mount_api api, const struct setup_op *op,
                          int oldroot_fd, int hidden_fd, int dest_fd,
                          const char *proc_fd_dir, struct bwrap_error *err);
 
+/* Lower layers for overlay_mount_lowers: open_lower (data, i, err) opens
+ * the i-th layer, counted bottom first as --overlay-src gives them, as an
+ * O_PATH directory fd, or returns -errno with err filled.  Each fd is
+ * closed as soon as the kernel has it. */
+struct overlay_lowers
+{
+  size_t n;
+  int (*open_lower) (const void *data, size_t i, struct bwrap_error *err);
+  const void *data;
+};
+
+/* Mount one overlay of lowers (+ upper_fd/work_fd, both -1 for a read-only
+ * one) on dest_fd.  dest is the sandbox path for messages.  Same process
+ * and errors as overlay_mount. */
+int overlay_mount_lowers (enum overlay_mount_api api, const char *dest,
+                          const struct overlay_lowers *lowers, int upper_fd, int work_fd,
+                          int dest_fd, const char *proc_fd_dir, struct bwrap_error *err);
+
 /* ---- Pure helpers, exported for unit tests ---- */
 
 /* Escape '\\', ',' and ':' with a backslash for a mount(2) option value. */

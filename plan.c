@@ -4,6 +4,7 @@
 
 #include <string.h>
 
+#include "overlay-split.h"
 #include "utils.h"
 
 void
@@ -31,6 +32,7 @@ setup_op_free (struct setup_op *op)
   free (op->resolved_layers);
   free (op->resolved_source);
   free (op->resolved_workdir);
+  overlay_split_free (op->split);
 }
 
 void

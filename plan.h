@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+struct overlay_split;
+
 /* Every filesystem (and hostname) operation, in command-line order. */
 enum setup_op_kind
 {
@@ -60,6 +62,9 @@ struct setup_op
   char *resolved_source;
   char *resolved_workdir;
   char **resolved_layers;
+  /* Overlays over trees with mounts: where to split (overlay-split.h);
+   * NULL for a single overlay. */
+  struct overlay_split *split;
 };
 
 enum env_edit_kind

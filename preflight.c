@@ -3,8 +3,11 @@
  * before any namespace or mount exists. */
 #include "preflight.h"
 
+#include <unistd.h>
+
 #include "bind-mount.h"
 #include "overlay.h"
+#include "overlay-split.h"
 
 int
 preflight_plan (struct plan *plan, struct bwrap_error *err)
@@ -26,6 +29,9 @@ preflight_plan (struct plan *plan, struct bwrap_error *err)
         case SETUP_OP_TMP_OVERLAY:
         case SETUP_OP_RO_OVERLAY:
           r = overlay_preflight (op, err);
+          /* Unprivileged callers always get a user namespace. */
+          if (r >= 0)
+            r = overlay_split_preflight (op, plan->unshare_user || geteuid () != 0, err);
           break;
         case SETUP_OP_REMOUNT_RO:
         case SETUP_OP_PROC:

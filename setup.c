@@ -21,6 +21,7 @@
 #include "files.h"
 #include "mount-fs.h"
 #include "overlay.h"
+#include "overlay-split-mount.h"
 #include "privop.h"
 #include "resolve.h"
 
@@ -53,6 +54,8 @@ overlay_op (const struct setup_op *op, const struct setup_ctx *ctx, struct bwrap
   cleanup_fd int dest_fd = resolve_mount_point (ctx->newroot_fd, op->dest, true, err);
   if (dest_fd < 0)
     return dest_fd;
+  if (op->split != NULL)
+    return overlay_split_mount (op, ctx, dest_fd, err);
   return overlay_mount (op, ctx->oldroot_fd, ctx->hidden_fd, dest_fd, ctx->proc_fd_dir, err);
 }
 

@@ -10,10 +10,12 @@ import shutil
 import subprocess
 
 import benchlib as bl
+import split
 
 TITLES = {1: "1. Start latency", 2: "2. Build workload over a read-only input tree",
           3: "3. Staging cost against input size", 4: "4. Overlay layers",
-          5: "5. Peak memory of bwrap", 6: "6. Setuid start latency"}
+          5: "5. Peak memory of bwrap", 6: "6. Setuid start latency",
+          7: "7. Overlays over trees with mounts (issue 13)"}
 
 
 def ms(s):
@@ -300,7 +302,8 @@ def section6(doc, r):
     ])
 
 
-SECTIONS = {1: section1, 2: section2, 3: section3, 4: section4, 5: section5, 6: section6}
+SECTIONS = {1: section1, 2: section2, 3: section3, 4: section4, 5: section5, 6: section6,
+            7: split.section}
 
 
 def markdown(env, ctx):

@@ -1,0 +1,556 @@
+/* SPDX-License-Identifier: LGPL-2.0-or-later
+ * overlay-split-mount.c: mount an overlay whose layers contain mounts as a
+ * stack of pieces (see overlay-split.h), and prepare upper directories for
+ * directories the caller may write into but whose owner is not mapped.
+ * Runs in the sandbox setup process inside the new user + mount namespace
+ * with that namespace's capabilities.  Host directories are read and
+ * opened only through the caller's old root with RESOLVE_IN_ROOT, so this
+ * sees what the caller could see, and nothing of the setup root.  What it
+ * writes goes to a private tmpfs below the hidden directory, or to the
+ * caller's RWSRC and WORKDIR (which preflight checked the caller may
+ * write). */
+#include "overlay-split-mount.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+
+#include "bind-mount.h"
+#include "mount-fs.h"
+#include "overlay.h"
+#include "overlay-split.h"
+#include "overlay-split-host.h"
+#include "resolve.h"
+
+enum piece_kind
+{
+  PIECE_OVERLAY,   /* a directory without mounts below: its own overlay */
+  PIECE_BIND,      /* a pseudo filesystem's mount point: read-only bind */
+  PIECE_FILE,      /* a non-directory in a skeleton directory: read-only bind */
+};
+
+struct piece
+{
+  char *rel;
+  enum piece_kind kind;
+  size_t layer;     /* PIECE_BIND, PIECE_FILE: the layer it comes from */
+};
+
+struct split_run
+{
+  const struct setup_op *op;
+  const struct overlay_split *split;
+  int oldroot_fd;
+  const char *proc_fd_dir;
+  int stub_fd;      /* root of the skeleton, on the private tmpfs */
+  int upper_fd;     /* upper and work roots; -1 for --ro-overlay */
+  int work_fd;
+  struct piece *pieces;
+  size_t n_pieces;
+  struct split_owners owners;
+};
+
+/* ---- building the skeleton ------------------------------------------------ */
+
+static void
+add_piece (struct split_run *run, const char *rel, enum piece_kind kind, size_t layer)
+{
+  struct piece *p;
+
+  run->pieces = xappend (run->pieces, &run->n_pieces, sizeof *run->pieces);
+  p = &run->pieces[run->n_pieces - 1];
+  p->rel = xstrdup (rel);
+  p->kind = kind;
+  p->layer = layer;
+}
+
+static int
+open_stub (const struct split_run *run, const char *rel, int flags)
+{
+  return openat (run->stub_fd, *rel ? rel : ".", flags | O_NOFOLLOW | O_CLOEXEC);
+}
+
+/* One entry `name` of skeleton directory rel (host: fd in layer l). */
+static int
+skeleton_entry (struct split_run *run, int stub_dir, const char *rel, const char *name, size_t l)
+{
+  const struct setup_op *op = run->op;
+  cleanup_free char *child = split_join (rel, name);
+  const struct split_node *node = overlay_split_find (run->split, child);
+  cleanup_fd int host_fd = split_open_host (run->oldroot_fd, op->resolved_layers, l, child,
+                                      O_PATH | O_NOFOLLOW);
+  struct stat st;
+
+  if (host_fd < 0 || fstat (host_fd, &st) != 0)
+    return 0;   /* gone meanwhile, or covered: leave it out */
+  if (S_ISLNK (st.st_mode) && node == NULL)
+    {
+      char target[PATH_MAX];
+      ssize_t n = readlinkat (host_fd, "", target, sizeof target - 1);
+      if (n < 0)
+        return 0;
+      target[n] = '\0';
+      if (symlinkat (target, stub_dir, name) != 0 && errno != EEXIST)
+        return -errno;
+      /* Ignored: an unmapped owner cannot be given; the link still works. */
+      (void) fchownat (stub_dir, name, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW);
+      return 0;
+    }
+  if (node != NULL && node->kind == SPLIT_NODE_BIND)
+    {
+      /* A mount point: bind what the path shows (follow a symlink to it). */
+      close (steal_fd (&host_fd));
+      host_fd = split_open_host (run->oldroot_fd, op->resolved_layers, node->layer, child, O_PATH);
+      if (host_fd < 0 || fstat (host_fd, &st) != 0)
+        return 0;
+    }
+  int r = split_make_like (stub_dir, name, &st, host_fd, run->proc_fd_dir);
+  if (r < 0)
+    return r;
+  /* A directory the caller may not search keeps its stub (which has its
+   * mode): nothing in it is reachable, so it needs no overlay. */
+  if (node == NULL && run->owners.has_userns && S_ISDIR (st.st_mode) && st.st_uid == run->owners.overflow
+      && !(split_caller_access (host_fd, "", &st) & 1))
+    return 0;
+  if (node == NULL)
+    add_piece (run, child, S_ISDIR (st.st_mode) ? PIECE_OVERLAY : PIECE_FILE, l);
+  return 0;
+}
+
+/* The name of node_rel when it is directly in directory rel, else NULL. */
+static const char *
+split_relative_child (const char *node_rel, const char *rel)
+{
+  size_t n = strlen (rel);
+  const char *child;
+
+  if (*node_rel == '\0')
+    return NULL;
+  if (n == 0)
+    child = node_rel;
+  else if (strncmp (node_rel, rel, n) == 0 && node_rel[n] == '/')
+    child = node_rel + n + 1;
+  else
+    return NULL;
+  return strchr (child, '/') == NULL ? child : NULL;
+}
+
+/* Fill the stub of skeleton directory rel with every entry of the layers'
+ * host directories, topmost layer first (a name the stub already has was
+ * seen in a higher layer). */
+static int
+skeleton_dir (struct split_run *run, const char *rel)
+{
+  const struct setup_op *op = run->op;
+  cleanup_fd int stub_dir = open_stub (run, rel, O_PATH | O_DIRECTORY);
+  struct stat st;
+
+  if (stub_dir < 0)
+    return 0;   /* its parent has no such entry: nothing to show */
+  for (size_t l = op->n_layers; l-- > 0;)
+    {
+      cleanup_fd int fd = split_open_host (run->oldroot_fd, op->resolved_layers, l, rel,
+                                     O_RDONLY | O_DIRECTORY);
+      DIR *dir;
+      struct dirent *de;
+      int r = 0;
+
+      if (fd < 0)
+        continue;   /* absent in this layer, or unreadable for the caller */
+      if (*rel && fstat (fd, &st) == 0)
+        split_copy_attrs (stub_dir, "", &st, fd, run->proc_fd_dir);
+      dir = fdopendir (fd);
+      if (dir == NULL)
+        return -errno;
+      fd = -1;
+      while (r == 0 && (de = readdir (dir)) != NULL)
+        {
+          struct stat seen;
+          if (strcmp (de->d_name, ".") == 0 || strcmp (de->d_name, "..") == 0
+              || fstatat (stub_dir, de->d_name, &seen, AT_SYMLINK_NOFOLLOW) == 0)
+            continue;
+          r = skeleton_entry (run, stub_dir, rel, de->d_name, l);
+        }
+      closedir (dir);
+      if (r < 0)
+        return r;
+    }
+  /* A directory the caller may search but not read lists nothing, yet
+   * the split points below it are reachable by name, as on the host. */
+  for (size_t i = 0; i < run->split->n_nodes; i++)
+    {
+      const char *child = split_relative_child (run->split->nodes[i].rel, rel);
+      struct stat seen;
+      if (child == NULL || fstatat (stub_dir, child, &seen, AT_SYMLINK_NOFOLLOW) == 0)
+        continue;
+      for (size_t l = op->n_layers; l-- > 0;)
+        {
+          int r = skeleton_entry (run, stub_dir, rel, child, l);
+          if (r < 0)
+            return r;
+          if (fstatat (stub_dir, child, &seen, AT_SYMLINK_NOFOLLOW) == 0)
+            break;
+        }
+    }
+  return 0;
+}
+
+static int
+build_skeleton (struct split_run *run, struct bwrap_error *err)
+{
+  for (size_t i = 0; i < run->split->n_nodes; i++)
+    {
+      const struct split_node *node = &run->split->nodes[i];
+      cleanup_fd int stub = open_stub (run, node->rel, O_PATH);
+      int r = 0;
+
+      if (stub < 0)
+        continue;   /* not reachable from its parent (a covered mount) */
+      switch (node->kind)
+        {
+        case SPLIT_NODE_SKELETON:
+          r = skeleton_dir (run, node->rel);
+          break;
+        case SPLIT_NODE_OVERLAY:
+          add_piece (run, node->rel, PIECE_OVERLAY, 0);
+          break;
+        case SPLIT_NODE_BIND:
+          add_piece (run, node->rel, PIECE_BIND, node->layer);
+          break;
+        case SPLIT_NODE_EXCLUDED:
+          break;   /* the stub directory stays empty */
+        default:
+          r = -EINVAL;
+          break;
+        }
+      if (r < 0)
+        return bwrap_error_set (err, -r, "Can't recreate directory /%s of the layers of %s %s",
+                                node->rel, setup_op_kind_name (run->op->kind), run->op->dest);
+    }
+  return 0;
+}
+
+/* ---- private tmpfs, upper and work directories ---------------------------- */
+
+/* A fresh tmpfs on hidden/split-<n>: the skeleton's stub directories, and
+ * for --tmp-overlay the upper and work directories of every piece, so that
+ * --size bounds the whole overlay.  Returns an O_PATH fd of its root. */
+static int
+mount_private_tmpfs (const struct setup_op *op, int hidden_fd, struct bwrap_error *err)
+{
+  char name[64], size[32];
+  const char *config[] = { "mode", "0755", NULL, NULL, NULL };
+  cleanup_free char *kernel_msg = NULL;
+  unsigned n = 0;
+  int r;
+
+  do
+    snprintf (name, sizeof name, "split-%u", n++);
+  while (mkdirat (hidden_fd, name, 0700) != 0 && errno == EEXIST && n < 10000);
+  cleanup_fd int fd = openat (hidden_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    return bwrap_error_set (err, errno, "Can't create hidden directory for %s on %s",
+                            setup_op_kind_name (op->kind), op->dest);
+  if (op->kind == SETUP_OP_TMP_OVERLAY && (op->flags & SETUP_OP_FLAG_HAS_SIZE))
+    {
+      snprintf (size, sizeof size, "%" PRIu64, op->size);
+      config[2] = "size";
+      config[3] = size;
+    }
+  r = mount_new_fs ("tmpfs", config, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, fd, &kernel_msg);
+  if (r < 0)
+    {
+      if (kernel_msg)
+        return bwrap_error_set (err, 0, "Can't mount tmpfs for %s on %s: %s",
+                                setup_op_kind_name (op->kind), op->dest, kernel_msg);
+      return bwrap_error_set (err, -r, "Can't mount tmpfs for %s on %s",
+                              setup_op_kind_name (op->kind), op->dest);
+    }
+  /* Reopen by name: fd still refers to the covered directory. */
+  r = openat (hidden_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (r < 0)
+    return bwrap_error_set (err, errno, "Can't open hidden directory for %s on %s",
+                            setup_op_kind_name (op->kind), op->dest);
+  return r;
+}
+
+static int
+subdir (int dir_fd, const char *name, mode_t mode)
+{
+  if (mkdirat (dir_fd, name, mode) != 0 && errno != EEXIST)
+    return -errno;
+  int fd = openat (dir_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  return fd < 0 ? -errno : fd;
+}
+
+/* Stub root, upper and work roots for the op's kind. */
+static int
+open_roots (struct split_run *run, const struct setup_ctx *ctx, struct bwrap_error *err)
+{
+  const struct setup_op *op = run->op;
+  cleanup_fd int tmp = mount_private_tmpfs (op, ctx->hidden_fd, err);
+  const char *what = "--overlay RWSRC";
+
+  if (tmp < 0)
+    return tmp;
+  run->stub_fd = subdir (tmp, "stub", 0755);
+  if (run->stub_fd < 0)
+    return bwrap_error_set (err, -run->stub_fd, "Can't create skeleton for %s on %s",
+                            setup_op_kind_name (op->kind), op->dest);
+  if (op->kind == SETUP_OP_TMP_OVERLAY)
+    {
+      run->upper_fd = subdir (tmp, "upper", 0755);
+      run->work_fd = subdir (tmp, "work", 0755);
+      /* The overlay's root shows the upper root's owner and mode: make
+       * them the host's (or the caller's rights on it). */
+      struct stat st;
+      size_t l;
+      cleanup_fd int host = split_top_entry (ctx->oldroot_fd, op->resolved_layers, op->n_layers, "",
+                                       &st, &l);
+      if (host >= 0 && S_ISDIR (st.st_mode))
+        split_copy_attrs (tmp, "upper", &st, host, ctx->proc_fd_dir);
+    }
+  else if (op->kind == SETUP_OP_OVERLAY)
+    {
+      run->upper_fd = resolve_open (ctx->oldroot_fd, op->resolved_source, O_PATH | O_DIRECTORY);
+      if (run->upper_fd >= 0)
+        {
+          cleanup_fd int work = resolve_open (ctx->oldroot_fd, op->resolved_workdir,
+                                              O_PATH | O_DIRECTORY);
+          what = "--overlay WORKDIR";
+          /* Pieces' work directories, kept apart from WORKDIR's own "work"
+           * and reused by the next run (overlayfs empties them). */
+          run->work_fd = work < 0 ? work : subdir (work, "bwrap-split", 0755);
+        }
+    }
+  if (run->upper_fd < 0 && op->kind != SETUP_OP_RO_OVERLAY)
+    return bwrap_error_set (err, -run->upper_fd, "Can't open %s for %s", what, op->dest);
+  if (run->work_fd < 0 && op->kind != SETUP_OP_RO_OVERLAY)
+    return bwrap_error_set (err, -run->work_fd, "Can't open %s for %s", what, op->dest);
+  return 0;
+}
+
+/* Work directory for piece i ("s" for the skeleton). */
+static int
+piece_workdir (const struct split_run *run, const char *name)
+{
+  return subdir (run->work_fd, name, 0755);
+}
+
+static int
+prepare_uppers (struct split_run *run, struct bwrap_error *err)
+{
+  const struct setup_op *op = run->op;
+
+  if (run->upper_fd < 0)
+    return 0;
+  for (size_t i = 0; i < run->n_pieces; i++)
+    {
+      const struct piece *p = &run->pieces[i];
+      int r;
+      if (p->kind != PIECE_OVERLAY)
+        continue;
+      r = split_make_dir_chain (run->upper_fd, run->oldroot_fd, op->resolved_layers, op->n_layers,
+                          p->rel, run->proc_fd_dir);
+      if (r < 0)
+        return bwrap_error_set (err, -r, "Can't create upper directory %s for %s on %s",
+                                p->rel, setup_op_kind_name (op->kind), op->dest);
+      cleanup_fd int upper = resolve_open (run->upper_fd, p->rel, O_PATH | O_DIRECTORY);
+      if (upper >= 0)
+        split_prepare_upper (run->oldroot_fd, op->resolved_layers, op->n_layers, p->rel, upper,
+                       run->proc_fd_dir, &run->owners);
+    }
+  return 0;
+}
+
+/* ---- mounting the pieces ------------------------------------------------- */
+
+struct piece_lowers
+{
+  const struct split_run *run;
+  const char *rel;
+  size_t *layers;      /* indices into op->resolved_layers, bottom first */
+  int stub_fd;         /* >= 0: the only lower is the skeleton's stub */
+};
+
+static int
+open_piece_lower (const void *data, size_t i, struct bwrap_error *err)
+{
+  const struct piece_lowers *pl = data;
+  int fd;
+
+  if (pl->stub_fd >= 0)
+    fd = openat (pl->stub_fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  else
+    fd = split_open_host (pl->run->oldroot_fd, pl->run->op->resolved_layers, pl->layers[i], pl->rel,
+                    O_PATH | O_DIRECTORY);
+  if (fd < 0)
+    return bwrap_error_set (err, fd == -1 ? errno : -fd, "Can't open overlay layer for /%s", pl->rel);
+  return fd;
+}
+
+/* The layers that show a directory at rel, bottom first: a non-directory
+ * in a layer hides everything below it, as overlayfs would. */
+static size_t
+piece_layers (const struct split_run *run, const char *rel, size_t *out)
+{
+  const struct setup_op *op = run->op;
+  size_t n = 0;
+
+  for (size_t l = 0; l < op->n_layers; l++)
+    {
+      struct stat st;
+      cleanup_fd int fd = split_open_host (run->oldroot_fd, op->resolved_layers, l, rel, O_PATH);
+      if (fd < 0 || fstat (fd, &st) != 0)
+        continue;
+      if (!S_ISDIR (st.st_mode))
+        n = 0;
+      else
+        out[n++] = l;
+    }
+  return n;
+}
+
+static int
+mount_overlay_piece (struct split_run *run, const struct piece *p, size_t index,
+                     int target_fd, const char *dest, struct bwrap_error *err)
+{
+  cleanup_free size_t *layers = xcalloc (run->op->n_layers, sizeof (size_t));
+  struct piece_lowers pl = { run, p->rel, layers, -1 };
+  struct overlay_lowers lowers = { piece_layers (run, p->rel, layers), open_piece_lower, &pl };
+  cleanup_fd int upper = -1, work = -1;
+  char name[32];
+
+  if (lowers.n == 0)
+    return 0;   /* vanished since the skeleton was made: leave it empty */
+  if (run->upper_fd < 0 && lowers.n == 1)
+    {
+      /* overlayfs wants two lowers without an upper; one read-only lower
+       * is a read-only bind of it (it has no mounts below). */
+      cleanup_fd int fd = open_piece_lower (&pl, 0, err);
+      int r;
+      if (fd < 0)
+        return fd;
+      r = bind_mount_fd (fd, target_fd, BIND_READONLY);
+      return r < 0 ? bwrap_error_set (err, -r, "Can't bind layer for /%s on %s", p->rel, dest) : 0;
+    }
+  if (run->upper_fd >= 0)
+    {
+      upper = resolve_open (run->upper_fd, p->rel, O_PATH | O_DIRECTORY);
+      snprintf (name, sizeof name, "%zu", index);
+      work = piece_workdir (run, name);
+      if (upper < 0 || work < 0)
+        return bwrap_error_set (err, upper < 0 ? -upper : -work,
+                                "Can't open upper or work directory for %s", dest);
+    }
+  int r = overlay_mount_lowers (OVERLAY_API_AUTO, dest, &lowers, upper, work, target_fd,
+                                 run->proc_fd_dir, err);
+  if (r == -EINVAL && err->message != NULL && strstr (err->message, ": Invalid argument") != NULL)
+    {
+      /* The kernel said nothing but EINVAL (its reason went to the kernel
+       * log): name the likely causes in words. */
+      cleanup_free char *layer = split_join (run->op->resolved_layers[layers[lowers.n - 1]], p->rel);
+      bwrap_error_set (err, 0, "Can't make overlay mount on %s: the kernel refused the layer %s "
+                       "(Invalid argument): a mount appeared below it after bwrap read the mount "
+                       "table, or its filesystem cannot be an overlay layer; the kernel log "
+                       "(dmesg) names the reason", dest, layer);
+    }
+  return r;
+}
+
+static int
+mount_piece (struct split_run *run, size_t index, int dest_root, struct bwrap_error *err)
+{
+  const struct piece *p = &run->pieces[index];
+  cleanup_free char *dest = split_join (run->op->dest, p->rel);
+  cleanup_fd int target = resolve_open (dest_root, p->rel, O_PATH);
+  cleanup_fd int host = -1;
+  int r;
+
+  if (target < 0)
+    return 0;   /* not in the skeleton: hidden on the host too */
+  if (p->kind == PIECE_OVERLAY)
+    return mount_overlay_piece (run, p, index, target, dest, err);
+  /* A pseudo filesystem (with what is mounted below it) or a
+   * non-directory: read-only, so the host cannot change through it. */
+  host = split_open_host (run->oldroot_fd, run->op->resolved_layers, p->layer, p->rel,
+                    p->kind == PIECE_FILE ? O_PATH | O_NOFOLLOW : O_PATH);
+  if (host < 0)
+    return 0;
+  r = bind_mount_fd (host, target, BIND_READONLY);
+  if (r < 0)
+    return bwrap_error_set (err, -r, "Can't bind %s read-only into %s", dest, run->op->dest);
+  return 0;
+}
+
+static int
+mount_skeleton (struct split_run *run, int dest_fd, struct bwrap_error *err)
+{
+  struct piece_lowers pl = { run, "", NULL, run->stub_fd };
+  struct overlay_lowers lowers = { 1, open_piece_lower, &pl };
+  cleanup_fd int work = -1;
+  int r;
+
+  if (run->upper_fd < 0)
+    {
+      r = bind_mount_fd (run->stub_fd, dest_fd, BIND_READONLY);
+      return r < 0 ? bwrap_error_set (err, -r, "Can't mount skeleton on %s", run->op->dest) : 0;
+    }
+  work = piece_workdir (run, "s");
+  if (work < 0)
+    return bwrap_error_set (err, -work, "Can't create work directory for %s", run->op->dest);
+  return overlay_mount_lowers (OVERLAY_API_AUTO, run->op->dest, &lowers, run->upper_fd, work,
+                               dest_fd, run->proc_fd_dir, err);
+}
+
+static void
+run_free (struct split_run *run)
+{
+  for (size_t i = 0; i < run->n_pieces; i++)
+    free (run->pieces[i].rel);
+  free (run->pieces);
+  cleanup_fdp (&run->stub_fd);
+  cleanup_fdp (&run->upper_fd);
+  cleanup_fdp (&run->work_fd);
+}
+
+int
+overlay_split_mount (const struct setup_op *op, const struct setup_ctx *ctx,
+                     int dest_fd, struct bwrap_error *err)
+{
+  struct split_run run = {
+    .op = op, .split = op->split, .oldroot_fd = ctx->oldroot_fd,
+    .proc_fd_dir = ctx->proc_fd_dir, .stub_fd = -1, .upper_fd = -1, .work_fd = -1,
+  };
+  cleanup_fd int newroot = -1, dest_root = -1;
+  int r;
+
+  run.owners = split_owners_of (ctx->oldroot_fd);
+  r = open_roots (&run, ctx, err);
+  if (r >= 0)
+    r = build_skeleton (&run, err);
+  /* Upper directories exist before anything is mounted on them: overlayfs
+   * must not see its upper layer change under it. */
+  if (r >= 0)
+    r = prepare_uppers (&run, err);
+  if (r >= 0)
+    r = mount_skeleton (&run, dest_fd, err);
+  if (r >= 0)
+    {
+      /* The skeleton now covers dest_fd: reach DEST afresh.  "/newroot" is
+       * the setup root's fixed layout (setup.c). */
+      newroot = open ("/newroot", O_PATH | O_DIRECTORY | O_CLOEXEC);
+      dest_root = newroot < 0 ? -errno : resolve_open (newroot, op->dest, O_PATH | O_DIRECTORY);
+      if (dest_root < 0)
+        r = bwrap_error_set (err, -dest_root, "Can't open %s after mounting its skeleton", op->dest);
+    }
+  for (size_t i = 0; r >= 0 && i < run.n_pieces; i++)
+    r = mount_piece (&run, i, dest_root, err);
+  run_free (&run);
+  return r < 0 ? r : 0;
+}

@@ -1,0 +1,96 @@
+/* SPDX-License-Identifier: LGPL-2.0-or-later
+ * overlay-split.h: splitting an overlay whose layers contain mounts.
+ * overlayfs cannot take a layer with mounts below it (in a user namespace
+ * the kernel refuses the locked mounts; as real root it silently shows the
+ * empty mount points), so such an overlay becomes several: a recreated
+ * directory skeleton plus one piece per subtree without mounts.  This part
+ * is pure (no syscalls): it parses mountinfo text and computes the split
+ * points; overlay-split-mount.c executes the result in the setup process. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "utils.h"
+
+/* One entry of a mount table: an absolute mount point and its fs type. */
+struct split_mount
+{
+  char *path;
+  char *fstype;
+};
+
+struct split_table
+{
+  struct split_mount *mounts;
+  size_t n;
+};
+
+/* Parse /proc/self/mountinfo text (octal escapes undone) into ret,
+ * in the file's order.  0 or -EINVAL with err filled on a malformed line. */
+int split_parse_mountinfo (const char *text, struct split_table *ret,
+                           struct bwrap_error *err);
+void split_table_free (struct split_table *table);
+
+/* Whether a filesystem of this type can be an overlayfs lower layer.
+ * Kernel-internal and pseudo filesystems (proc, sysfs, devpts, cgroup...)
+ * cannot, or must not be copied up from: they are bound read-only. */
+bool split_fstype_is_layer (const char *fstype);
+
+enum split_node_kind
+{
+  SPLIT_NODE_SKELETON,   /* directory with a split point below it: recreated,
+                            each other entry becomes a piece of its own */
+  SPLIT_NODE_OVERLAY,    /* mount point of a layer-capable fs: own overlay */
+  SPLIT_NODE_BIND,       /* mount point of another fs: read-only bind */
+  SPLIT_NODE_EXCLUDED,   /* RWSRC or WORKDIR inside a layer: shown empty */
+};
+
+struct split_node
+{
+  char *rel;                  /* path relative to DEST ("" for DEST) */
+  enum split_node_kind kind;
+  size_t layer;               /* BIND: index (bottom first) of the layer
+                                 whose mount is bound */
+};
+
+/* The computed split of one overlay op: nodes sorted so that every
+ * directory comes before anything below it. */
+struct overlay_split
+{
+  struct split_node *nodes;
+  size_t n_nodes;
+};
+
+/* Compute the split of an overlay with n_layers canonical layer paths
+ * (bottom first), given the caller's mount table and n_excluded canonical
+ * paths (RWSRC, WORKDIR) that must not be part of any lower.  Every mount
+ * strictly below a layer at relative path P makes P a split point for all
+ * layers; an excluded path strictly below a layer is one too.  Points
+ * below a bound or excluded point are dropped (covered).  *ret is NULL
+ * when nothing needs splitting.  Never fails except on OOM (dies). */
+void overlay_split_compute (char *const *layers, size_t n_layers,
+                            const struct split_table *mounts,
+                            char *const *excluded, size_t n_excluded,
+                            struct overlay_split **ret);
+void overlay_split_free (struct overlay_split *split);
+
+/* The node for rel, or NULL. */
+const struct split_node *overlay_split_find (const struct overlay_split *split,
+                                             const char *rel);
+
+/* Path of canonical absolute path below canonical absolute base, relative
+ * to it ("" when equal), or NULL when path is not base or below it.
+ * Points into path. */
+const char *split_relative (const char *path, const char *base);
+
+struct setup_op;
+
+/* Preflight (caller's process, not pure: reads /proc/self/mountinfo):
+ * compute op->split for an overlay op whose layers, RWSRC and WORKDIR are
+ * resolved, and, when the sandbox will have a user namespace, print one
+ * "warning:" line for each layer whose existing files the command will
+ * not be able to change (a layer on overlayfs, files of an unmapped owner
+ * that the caller may write).  0 or -errno with err filled.  In
+ * overlay-split-preflight.c. */
+int overlay_split_preflight (struct setup_op *op, bool has_userns, struct bwrap_error *err);

@@ -1,0 +1,243 @@
+#!/bin/bash
+# SPDX-License-Identifier: LGPL-2.0-or-later
+# Overlays over host trees that contain mounts (issue 13): a tmpfs, a
+# squashfuse FUSE mount two directories deep and a tmpfs over a directory
+# with files of its own, below a layer; several layers with different
+# mounts; RWSRC and WORKDIR inside a layer; the whole host root.
+#
+# How the mounts are made: as root they are host mounts.  As the
+# unprivileged user the FUSE mounts are real host mounts (squashfuse, made
+# by the user), while a tmpfs can only be mounted in a user + mount
+# namespace of one's own: `unshare -Urm` makes them there and runs bwrap
+# inside with --unshare-user, so bwrap's namespace is less privileged than
+# the one that made the mounts and the kernel locks them, as it locks host
+# mounts for an unprivileged bwrap.  The host root tests run bwrap
+# directly, with the machine's real mount table.
+# Reference: DESIGN.md "Kernel facts"; issue 13.
+
+. "$(dirname "$0")/lib.sh"
+
+T=$TEST_TMP
+
+if is_setuid; then
+  skip_all "setuid mode refuses every overlay option (test-overlay.sh checks the refusal)"
+fi
+is_root || require have_overlay_userns
+require have_squashfuse
+
+# ------------------------------------------------------------ fixtures
+
+mkdir -p "$T/tree/plain/d" "$T/tree/x/y/sq" "$T/tree/tm" "$T/tree/cover" \
+  "$T/sq/sd" "$T/top/plain/d" "$T/top/q" "$T/q"
+echo p >"$T/tree/plain/d/f"
+echo gone >"$T/tree/plain/d/del"
+echo hidden >"$T/tree/cover/hidden"
+ln -s plain/d/f "$T/tree/link"
+echo s1 >"$T/sq/s1"
+echo s2 >"$T/sq/sd/s2"
+echo top >"$T/top/plain/d/f"
+echo q1 >"$T/q/q1"
+squashfs_of "$T/sq" "$T/tree/x/y/sq" || skip_all "cannot mount a squashfs image with squashfuse"
+squashfs_of "$T/q" "$T/top/q" || skip_all "cannot mount a squashfs image with squashfuse"
+
+# The tmpfs mounts: t1 in tree/tm, and c1 in a tmpfs over tree/cover,
+# which hides tree/cover/hidden.
+# And an overlayfs mount at ovl (lower ol), for the EOVERFLOW diagnosis.
+mkdir -p "$T/ol" "$T/ou" "$T/ow" "$T/ovl"
+echo o >"$T/ol/of"
+MOUNTS='mount -t tmpfs -o mode=0755 bwrap-t "$1/tree/tm" && echo t1 >"$1/tree/tm/t1" &&
+        mount -t tmpfs -o mode=0755 bwrap-t "$1/tree/cover" && echo c1 >"$1/tree/cover/c1" &&
+        mount -t overlay -o "lowerdir=$1/ol,upperdir=$1/ou,workdir=$1/ow,userxattr" bwrap-o "$1/ovl"'
+if is_root; then
+  bash -c "$MOUNTS" sh "$T" || skip_all "cannot mount tmpfs"
+  register_mount "$T/ovl"
+  register_mount "$T/tree/cover"
+  register_mount "$T/tree/tm"
+  # sbx ARGS...: bwrap ARGS... with the test mounts in place
+  sbx () { run_bwrap "$@"; }
+else
+  sbx ()
+  {
+    run unshare -Urm bash -c "$MOUNTS"' && shift && exec "$@"' sh "$T" \
+      "$BWRAP" --unshare-user --uid "$HOST_UID" --gid "$HOST_GID" "$@"
+  }
+fi
+
+# Names, types, sizes and times of everything below $T but the fixtures'
+# own files (and the overlayfs work directory, which the user's runs mount
+# afresh each time): must be identical before and after a --tmp-overlay run.
+host_state ()
+{
+  find "$T" -mindepth 1 -path "$T/.*" -prune -o -path "$T/*.sqfs" -prune -o -path "$T/ow" -prune -o \
+    -printf '%P|%y|%m|%s|%T@\n' 2>/dev/null | LC_ALL=C sort
+}
+
+is_whiteout ()
+{
+  python3 - "$1" <<'EOF'
+import os, stat, sys
+st = os.lstat(sys.argv[1])
+x = [] if stat.S_ISLNK(st.st_mode) else os.listxattr(sys.argv[1])
+sys.exit(0 if (stat.S_ISCHR(st.st_mode) and st.st_rdev == 0) or 'user.overlay.whiteout' in x else 1)
+EOF
+}
+
+SB=("${BASE[@]}" --proc /proc --dev /dev)
+READ='cat /o/plain/d/f /o/tm/t1 /o/x/y/sq/s1 /o/x/y/sq/sd/s2 /o/cover/c1 /o/link | tr "\n" " "'
+WRITE='set -e
+echo n >/o/new; echo n >/o/plain/d/new; echo c >/o/plain/d/f; rm /o/plain/d/del
+echo n >/o/tm/new; echo n >/o/x/new; echo n >/o/x/y/sq/new; echo n >/o/x/y/sq/sd/new
+echo n >/o/cover/new; rm /o/x/y/sq/s1; mkdir /o/x/y/sq/sd/nd
+cat /o/new /o/plain/d/new /o/plain/d/f /o/tm/new /o/x/y/sq/new /o/cover/new | tr "\n" " "
+test ! -e /o/x/y/sq/s1 && test ! -e /o/plain/d/del && echo gone'
+
+# ------------------------------------------------------------ reads
+
+sbx "${SB[@]}" --overlay-src "$T/tree" --tmp-overlay /o sh -c "$READ"
+assert_rc 0 "tmp-overlay over a tree with mounts: mounts"
+assert_stdout_is "p t1 s1 s2 c1 p " "reads through every piece: plain dir, tmpfs, FUSE two deep, mount over a dir, symlink"
+
+sbx "${SB[@]}" --overlay-src "$T/tree" --tmp-overlay /o sh -c 'ls /o/cover; ls /o/x/y'
+assert_stdout_is "c1
+sq" "a file under a mount point stays hidden"
+
+# ------------------------------------------------------------ --tmp-overlay
+
+before=$(host_state)
+sbx "${SB[@]}" --overlay-src "$T/tree" --tmp-overlay /o sh -c "$WRITE"
+assert_rc 0 "tmp-overlay: writes, changes and deletions in every piece"
+assert_stdout_is "n n c n n n gone" "tmp-overlay: the sandbox sees its writes"
+assert_eq "$before" "$(host_state)" "tmp-overlay: nothing changed on the host"
+assert_file_content "$T/tree/x/y/sq/s1" s1 "tmp-overlay: the FUSE layer is untouched"
+
+sbx "${SB[@]}" --overlay-src "$T/tree" --size $((1 << 20)) --tmp-overlay /o \
+  sh -c 'head -c 700000 /dev/zero >/o/tm/a && head -c 700000 /dev/zero >/o/x/y/sq/b'
+assert_rc 1 "tmp-overlay: --size bounds all pieces together (one tmpfs)"
+
+# ------------------------------------------------------------ --overlay
+
+mkdir -p "$T/rw" "$T/wk"
+sbx "${SB[@]}" --overlay-src "$T/tree" --overlay "$T/rw" "$T/wk" /o sh -c "$WRITE"
+assert_rc 0 "overlay: writes, changes and deletions in every piece"
+assert_stdout_is "n n c n n n gone" "overlay: the sandbox sees its writes"
+for f in new plain/d/new tm/new x/new x/y/sq/new x/y/sq/sd/new cover/new; do
+  assert_file_content "$T/rw/$f" n "overlay: a write to /o/$f lands at RWSRC/$f"
+done
+assert_file_content "$T/rw/plain/d/f" c "overlay: a changed file lands at its path in RWSRC"
+check "overlay: a deleted file of the FUSE piece is a whiteout at its path" is_whiteout "$T/rw/x/y/sq/s1"
+check "overlay: a deleted plain file is a whiteout at its path" is_whiteout "$T/rw/plain/d/del"
+check "overlay: a new directory is at its path" test -d "$T/rw/x/y/sq/sd/nd"
+assert_file_content "$T/tree/plain/d/f" p "overlay: the layer is untouched"
+assert_file_content "$T/tree/x/y/sq/s1" s1 "overlay: the FUSE layer is untouched"
+
+sbx "${SB[@]}" --overlay-src "$T/tree" --overlay "$T/rw" "$T/wk" /o \
+  sh -c 'cat /o/x/y/sq/new /o/plain/d/f; test ! -e /o/x/y/sq/s1 && echo gone'
+assert_stdout_is "n
+c
+gone" "overlay: a second run over the same RWSRC and WORKDIR sees the first run's changes"
+
+# ------------------------------------------------------------ --ro-overlay, several layers
+
+sbx "${SB[@]}" --overlay-src "$T/tree" --overlay-src "$T/top" --ro-overlay /o \
+  sh -c 'cat /o/plain/d/f /o/q/q1 /o/x/y/sq/s1 /o/tm/t1 /o/cover/c1 | tr "\n" " "; echo x >/o/new || echo ro; echo x >/o/tm/new || echo ro'
+assert_stdout_is "top q1 s1 t1 c1 ro
+ro" "ro-overlay, two layers with different mounts: the top layer wins, every mount shows, nothing is writable"
+
+sbx "${SB[@]}" --overlay-src "$T/top" --overlay-src "$T/tree" --tmp-overlay /o \
+  sh -c 'cat /o/plain/d/f /o/q/q1 /o/x/y/sq/s1 | tr "\n" " "; echo x >/o/q/new && cat /o/q/new'
+assert_stdout_is "p q1 s1 x" "tmp-overlay, layers in the other order: a mount of the lower layer shows and takes writes"
+
+# ------------------------------------------------------------ RWSRC, WORKDIR inside a layer
+
+mkdir -p "$T/tree/rw2" "$T/tree/wk2"
+echo old >"$T/tree/rw2/leftover"
+sbx "${SB[@]}" --overlay-src "$T/tree" --overlay "$T/tree/rw2" "$T/tree/wk2" /o \
+  sh -c 'ls -A /o/rw2 /o/wk2 | tr "\n" " "; echo n >/o/new2; cat /o/plain/d/f'
+assert_rc 0 "RWSRC and WORKDIR inside the layer: accepted"
+assert_stdout_is "/o/rw2:  /o/wk2: p" "RWSRC and WORKDIR inside the layer appear empty"
+assert_file_content "$T/tree/rw2/new2" n "RWSRC inside the layer receives the writes"
+
+# ------------------------------------------------------------ diagnosed kernel limits
+
+# A layer on overlayfs, in a user namespace: copy-up fails with EOVERFLOW
+# after the command started, so bwrap warns before.
+sbx --unshare-user "${SB[@]}" --overlay-src "$T/ovl" --tmp-overlay /o sh -c 'echo n >/o/new && echo new-ok; echo x >>/o/of || true'
+assert_stderr_has "bwrap: warning: --overlay-src $T/ovl is on overlayfs: in a user namespace, changing or deleting its existing files fails" \
+  "overlayfs lower in a user namespace: warned up front"
+assert_stderr_has "Value too large for defined data type" "overlayfs lower: the in-place change fails as the warning says"
+sbx --unshare-user "${SB[@]}" --overlay-src "$T/ovl" --overlay-src "$T/tree/plain" --ro-overlay /o true
+assert_stderr_empty "overlayfs lower: no warning for --ro-overlay"
+
+# Files of an owner the sandbox cannot map that the caller may change (an
+# image of a root-owned tree with a world-writable file, mounted by the
+# user): they can be replaced, but not changed in place.
+mkdir -p "$T/rootsrc"
+echo a >"$T/rootsrc/f"
+chmod 666 "$T/rootsrc/f"
+make_squashfs "$T/rootsrc" "$T/root.sqfs" -all-root && mount_squashfs "$T/root.sqfs" "$T/rootimg" ||
+  skip_all "cannot mount a squashfs image with squashfuse"
+run_bwrap "${SB[@]}" --overlay-src "$T/rootimg" --tmp-overlay /o sh -c 'echo x >>/o/f; echo n >/o/g && echo replaced-ok'
+if is_root; then
+  assert_stderr_empty "files owned by another uid: no warning as root (every owner is mapped)"
+  assert_stdout_is replaced-ok "files owned by another uid, as root: changed in place"
+else
+  assert_stderr_has "bwrap: warning: --overlay-src $T/rootimg: its file f is owned by uid 0, which the sandbox cannot map" \
+    "files owned by an unmapped uid: warned up front"
+  assert_stderr_has "cannot create /o/f: Value too large for defined data type" \
+    "files owned by an unmapped uid: the in-place change fails as the warning says"
+fi
+run_bwrap "${SB[@]}" --overlay-src "$T/rootimg" --overlay-src "$T/tree/plain" --ro-overlay /o true
+assert_stderr_empty "files owned by another uid: no warning for --ro-overlay"
+
+# ------------------------------------------------------------ the host root
+
+# A name no other test uses, in /tmp, /var/tmp and the home directory.
+name=bwrap-split-$$-$RANDOM
+home=$(getent passwd "$HOST_UID" | cut -d: -f6)
+if [ -d "$home" ] && [ -w "$home" ]; then
+  hw="echo h >$home/$name && cat $home/$name"
+else
+  hw="echo h"
+  diag "no writable home directory for uid $HOST_UID: not written to"
+fi
+ROOTW="set -e; echo t >/tmp/$name; echo v >/var/tmp/$name; $hw; cat /tmp/$name /var/tmp/$name; ls /proc/self/fd >/dev/null; test -c /dev/null; echo ok"
+
+run_bwrap --overlay-src / --tmp-overlay / --proc /proc --dev /dev sh -c "$ROOTW"
+assert_rc 0 "host root, --tmp-overlay /: mounts"
+assert_stdout_is "h
+t
+v
+ok" "host root, --tmp-overlay /: writes to /tmp, /var/tmp and the home directory"
+check "host root, --tmp-overlay /: nothing left in /tmp, /var/tmp, home" \
+  test ! -e "/tmp/$name" -a ! -e "/var/tmp/$name" -a ! -e "$home/$name"
+
+mkdir -p "$T/hrw" "$T/hwk"
+run_bwrap --overlay-src / --overlay "$T/hrw" "$T/hwk" / --proc /proc --dev /dev sh -c "$ROOTW; ls -A $T/hrw | wc -l"
+assert_rc 0 "host root, --overlay RWSRC WORKDIR / (RWSRC in /tmp): mounts"
+assert_stdout_is "h
+t
+v
+ok
+0" "host root, --overlay: writes to /tmp, /var/tmp and home; RWSRC appears empty"
+assert_file_content "$T/hrw/tmp/$name" t "host root, --overlay: a write to /tmp lands in RWSRC/tmp"
+assert_file_content "$T/hrw/var/tmp/$name" v "host root, --overlay: a write to /var/tmp lands in RWSRC/var/tmp"
+if [ "$hw" != "echo h" ]; then
+  assert_file_content "$T/hrw${home}/$name" h "host root, --overlay: a write to the home directory lands in RWSRC"
+else
+  skip "host root, --overlay: home directory write" "no writable home directory"
+fi
+check "host root, --overlay: nothing left in /tmp, /var/tmp, home" \
+  test ! -e "/tmp/$name" -a ! -e "/var/tmp/$name" -a ! -e "$home/$name"
+
+run_bwrap --overlay-src / --tmp-overlay / --proc /proc --dev /dev sh -c 'cat /etc/hostname >/dev/null && ls / >/dev/null && echo ok'
+assert_stdout_is ok "host root: every top-level piece reads"
+
+if ! is_root; then
+  run_bwrap --overlay-src / --tmp-overlay / sh -c 'echo x >/etc/bwrap-split-test || echo refused'
+  assert_stdout_is refused "host root as the user: /etc stays unwritable, as on the host"
+else
+  skip "host root as the user: /etc stays unwritable" "root may write there"
+fi
+
+chmod -R u+rwX "$T" 2>/dev/null
+done_testing

@@ -1,0 +1,220 @@
+/* SPDX-License-Identifier: LGPL-2.0-or-later
+ * test-overlay-split.c: unit tests for overlay-split.c: mountinfo parsing,
+ * which filesystems can be layers, and the split points and skeleton
+ * computed from a mount table and layer list.  Pure: no files, no mounts. */
+#include <check.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "overlay-split.h"
+#include "unit-main.h"
+
+static void
+table_of (struct split_table *t, const char *const *pairs)
+{
+  memset (t, 0, sizeof *t);
+  for (size_t i = 0; pairs[i]; i += 2)
+    {
+      t->mounts = xappend (t->mounts, &t->n, sizeof *t->mounts);
+      t->mounts[t->n - 1].path = xstrdup (pairs[i]);
+      t->mounts[t->n - 1].fstype = xstrdup (pairs[i + 1]);
+    }
+}
+
+/* "rel:K rel:K ..." with K one of s o b x: the whole split, in order. */
+static char *
+describe (const struct overlay_split *split)
+{
+  char *out = xstrdup ("");
+
+  for (size_t i = 0; split && i < split->n_nodes; i++)
+    {
+      static const char kinds[] = "sobx";
+      char *next = xasprintf ("%s%s%s:%c", out, i ? " " : "", split->nodes[i].rel,
+                              kinds[split->nodes[i].kind]);
+      free (out);
+      out = next;
+    }
+  return out;
+}
+
+static char *
+compute (char **layers, size_t n_layers, const char *const *pairs,
+         char **excluded, size_t n_excluded)
+{
+  struct split_table t;
+  struct overlay_split *split = NULL;
+  char *d;
+
+  table_of (&t, pairs);
+  overlay_split_compute (layers, n_layers, &t, excluded, n_excluded, &split);
+  d = describe (split);
+  overlay_split_free (split);
+  split_table_free (&t);
+  return d;
+}
+
+START_TEST (test_parse_mountinfo)
+{
+  const char *text =
+    "22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n"
+    "23 22 0:5 / /proc rw - proc proc rw\n"
+    "\n"
+    "24 22 0:6 / /mnt/with\\040space rw master:3 shared:4 - fuse.squashfuse x ro\n";
+  struct split_table t = { 0 };
+  struct bwrap_error err = { 0 };
+
+  ck_assert_int_eq (split_parse_mountinfo (text, &t, &err), 0);
+  ck_assert_uint_eq (t.n, 3);
+  ck_assert_str_eq (t.mounts[0].path, "/");
+  ck_assert_str_eq (t.mounts[0].fstype, "ext4");
+  ck_assert_str_eq (t.mounts[1].path, "/proc");
+  ck_assert_str_eq (t.mounts[1].fstype, "proc");
+  ck_assert_str_eq (t.mounts[2].path, "/mnt/with space");
+  ck_assert_str_eq (t.mounts[2].fstype, "fuse.squashfuse");
+  split_table_free (&t);
+
+  ck_assert_int_eq (split_parse_mountinfo ("1 2 3 4 5\n", &t, &err), -EINVAL);
+  ck_assert_str_eq (err.message, "Can't parse line 1 of mountinfo");
+  ck_assert_uint_eq (t.n, 0);
+  bwrap_error_clear (&err);
+}
+END_TEST
+
+START_TEST (test_fstypes)
+{
+  ck_assert (split_fstype_is_layer ("ext4"));
+  ck_assert (split_fstype_is_layer ("tmpfs"));
+  ck_assert (split_fstype_is_layer ("fuse.squashfuse"));
+  ck_assert (!split_fstype_is_layer ("proc"));
+  ck_assert (!split_fstype_is_layer ("sysfs"));
+  ck_assert (!split_fstype_is_layer ("devpts"));
+  ck_assert (!split_fstype_is_layer ("cgroup2"));
+  ck_assert (!split_fstype_is_layer ("devtmpfs"));
+}
+END_TEST
+
+START_TEST (test_relative)
+{
+  ck_assert_str_eq (split_relative ("/a/b", "/"), "a/b");
+  ck_assert_str_eq (split_relative ("/", "/"), "");
+  ck_assert_str_eq (split_relative ("/a/b", "/a"), "b");
+  ck_assert_str_eq (split_relative ("/a", "/a"), "");
+  ck_assert_ptr_null (split_relative ("/ab", "/a"));
+  ck_assert_ptr_null (split_relative ("/b", "/a"));
+}
+END_TEST
+
+START_TEST (test_no_mounts_below)
+{
+  char *layers[] = { "/srv/a", "/srv/b" };
+  const char *m[] = { "/", "ext4", "/srv", "ext4", "/srv/a", "tmpfs", "/srv/bb/x", "tmpfs", "/proc", "proc", NULL };
+  cleanup_free char *d = compute (layers, 2, m, NULL, 0);
+  ck_assert_str_eq (d, "");   /* mounts at or above a layer do not split */
+}
+END_TEST
+
+START_TEST (test_root)
+{
+  char *layers[] = { "/" };
+  const char *m[] = {
+    "/", "ext4", "/proc", "proc", "/sys", "sysfs", "/sys/fs/cgroup", "cgroup2",
+    "/dev", "devtmpfs", "/dev/pts", "devpts", "/run", "tmpfs", "/run/user/1000", "tmpfs",
+    "/home/u/mnt/img", "fuse.squashfuse", NULL
+  };
+  cleanup_free char *d = compute (layers, 1, m, NULL, 0);
+  ck_assert_str_eq (d, ":s dev:b home:s home/u:s home/u/mnt:s home/u/mnt/img:o proc:b "
+                    "run:s run/user:s run/user/1000:o sys:b");
+}
+END_TEST
+
+START_TEST (test_several_layers)
+{
+  /* A mount in either layer splits both; the topmost layer's mount kind
+   * wins at a shared point. */
+  char *layers[] = { "/l/low", "/l/high" };
+  const char *m[] = {
+    "/l/low/a/t", "tmpfs", "/l/high/b/f/g", "fuse.x",
+    "/l/low/c", "proc", "/l/high/c", "tmpfs", "/l/high/p", "proc", "/l/low/p", "tmpfs", NULL
+  };
+  cleanup_free char *d = compute (layers, 2, m, NULL, 0);
+  struct split_table t;
+  struct overlay_split *split = NULL;
+
+  ck_assert_str_eq (d, ":s a:s a/t:o b:s b/f:s b/f/g:o c:o p:b");
+  table_of (&t, m);
+  overlay_split_compute (layers, 2, &t, NULL, 0, &split);
+  ck_assert_uint_eq (overlay_split_find (split, "p")->layer, 1);
+  ck_assert_ptr_null (overlay_split_find (split, "q"));
+  ck_assert_str_eq (overlay_split_find (split, "b/f")->rel, "b/f");
+  overlay_split_free (split);
+  split_table_free (&t);
+}
+END_TEST
+
+START_TEST (test_nested_and_covered)
+{
+  /* A mount below a bound pseudo filesystem is covered by the bind; a
+   * mount point with a mount below it becomes a skeleton directory. */
+  char *layers[] = { "/x" };
+  const char *m[] = {
+    "/x/sys", "sysfs", "/x/sys/fs/cgroup", "cgroup2", "/x/m", "tmpfs", "/x/m/a/b", "fuse.sq",
+    "/x/m", "ext4", NULL
+  };
+  cleanup_free char *d = compute (layers, 1, m, NULL, 0);
+  ck_assert_str_eq (d, ":s m:s m/a:s m/a/b:o sys:b");
+}
+END_TEST
+
+START_TEST (test_excluded)
+{
+  /* RWSRC and WORKDIR inside the layer: excluded, their ancestors split;
+   * a mount inside RWSRC is dropped; outside any layer they change nothing. */
+  char *layers[] = { "/" };
+  char *excluded[] = { "/tmp/rw", "/tmp/work" };
+  const char *m[] = { "/", "ext4", "/tmp/rw/sub", "tmpfs", NULL };
+  cleanup_free char *d = compute (layers, 1, m, excluded, 2);
+  char *layers2[] = { "/data" };
+  cleanup_free char *d2 = compute (layers2, 1, m, excluded, 2);
+  char *layers3[] = { "/tmp" };
+  cleanup_free char *d3 = compute (layers3, 1, m, excluded, 2);
+
+  ck_assert_str_eq (d, ":s tmp:s tmp/rw:x tmp/work:x");
+  ck_assert_str_eq (d2, "");
+  ck_assert_str_eq (d3, ":s rw:x work:x");
+}
+END_TEST
+
+START_TEST (test_sorted_parents_first)
+{
+  char *layers[] = { "/" };
+  const char *m[] = { "/a-b", "tmpfs", "/a/b", "tmpfs", "/a.c", "tmpfs", NULL };
+  cleanup_free char *d = compute (layers, 1, m, NULL, 0);
+  ck_assert_str_eq (d, ":s a:s a-b:o a.c:o a/b:o");
+}
+END_TEST
+
+static Suite *
+split_suite (void)
+{
+  Suite *s = suite_create ("overlay-split");
+  TCase *tc = tcase_create ("split");
+
+  tcase_add_test (tc, test_parse_mountinfo);
+  tcase_add_test (tc, test_fstypes);
+  tcase_add_test (tc, test_relative);
+  tcase_add_test (tc, test_no_mounts_below);
+  tcase_add_test (tc, test_root);
+  tcase_add_test (tc, test_several_layers);
+  tcase_add_test (tc, test_nested_and_covered);
+  tcase_add_test (tc, test_excluded);
+  tcase_add_test (tc, test_sorted_parents_first);
+  suite_add_tcase (s, tc);
+  return s;
+}
+
+int
+main (void)
+{
+  return unit_run_suite (split_suite ());
+}

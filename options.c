@@ -469,7 +469,7 @@ static const struct option_def option_table[] = {
   OPT ("--help", NULL, opt_result, 0, 0, OPTIONS_HELP, "Print this help"),
   OPT ("--version", NULL, opt_result, 0, 0, OPTIONS_VERSION, "Print version"),
   OPT ("--args", "FD", opt_args, 1, OPT_NOT_IN_FILE, 0, "Parse NUL-separated args from FD"),
-  OPT ("--argv0", "VALUE", opt_argv0, 1, OPT_SAY_ONE, 0, "Set argv[0] to VALUE before running the program"),
+  OPT ("--argv0", "VALUE", opt_argv0, 1, OPT_SAY_ONE, 0, "Set argv[0] to the value VALUE before running the program"),
   OPT ("--level-prefix", NULL, opt_flag, 0, 0, OFS (level_prefix), "Prepend e.g. <3> to diagnostic messages"),
   OPT ("--unshare-all", NULL, opt_unshare_all, 0, 0, 0, "Unshare every namespace we support by default"),
   OPT ("--share-net", NULL, opt_share_net, 0, 0, 0, "Retain the network namespace (can only combine with --unshare-all)"),

@@ -2,7 +2,8 @@
  * options.c: the command line (argv and --args FD) into a struct plan, the
  * cross-option rules and the usage text.  Pure code run first, in the
  * caller's process (setuid: with privileges already reduced): the only I/O
- * is reading --args data through the caller's read_fd callback.
+ * is reading --args and --add-seccomp-fd data through the caller's
+ * callbacks.
  * Every option is one row of a table (name, arity, setuid flag, handler);
  * the table is also the --help text, so the two cannot drift apart. */
 #include "options.h"
@@ -50,6 +51,7 @@ struct parser
   uint64_t size;
   char **layers;                   /* --overlay-src waiting for an overlay */
   size_t n_layers;
+  bool has_size_after_layers;      /* --size between layers and an overlay */
 };
 
 #define PLAN_FIELD(p, def, type) ((type *) ((char *) (p)->plan + (def)->data))
@@ -100,6 +102,7 @@ add_op (struct parser *p, enum setup_op_kind kind)
       op->flags |= SETUP_OP_FLAG_HAS_SIZE;
       op->size = p->size;
       p->has_size = false;
+      p->has_size_after_layers = false;
     }
   return op;
 }
@@ -112,10 +115,13 @@ overlay_src_misplaced (struct parser *p)
 }
 
 /* Runs after every option except the modifiers: a modifier or layer list
- * still pending was not consumed by that option, so it was misplaced. */
+ * still pending was not consumed by that option, so it was misplaced.
+ * The order of the checks is bubblewrap's. */
 static int
 check_pending (struct parser *p, const struct option_def *def)
 {
+  if (p->has_size_after_layers)
+    return overlay_src_misplaced (p);
   if (p->has_perms)
     return bwrap_error_set (p->err, 0, "--perms must be followed by an option that creates a file");
   if (p->has_size)
@@ -336,6 +342,12 @@ opt_add_seccomp_fd (struct parser *p, const struct option_def *def, char **args)
   r = fd_arg (p, args[0], &fd);
   if (r < 0)
     return r;
+  if (p->ctx->add_seccomp != NULL)
+    {
+      r = p->ctx->add_seccomp (fd, p->ctx->seccomp_userdata, p->err);
+      if (r < 0)
+        return r;
+    }
   plan->add_seccomp_fds = xappend (plan->add_seccomp_fds, &plan->n_add_seccomp_fds, sizeof (int));
   plan->add_seccomp_fds[plan->n_add_seccomp_fds - 1] = fd;
   return 0;
@@ -349,6 +361,10 @@ opt_perms (struct parser *p, const struct option_def *def, char **args)
   if (parse_mode (args[0], &p->perms) < 0)
     return bwrap_error_set (p->err, 0, "--perms takes an octal argument <= 07777");
   p->has_perms = true;
+  /* bubblewrap checks for pending layers after every option but
+   * --overlay-src, modifiers included. */
+  if (p->n_layers > 0)
+    return overlay_src_misplaced (p);
   return 0;
 }
 
@@ -366,6 +382,10 @@ opt_size (struct parser *p, const struct option_def *def, char **args)
   if (r < 0)
     return bwrap_error_set (p->err, 0, "--size takes a non-zero number of bytes");
   p->has_size = true;
+  /* Extension: "--overlay-src ... --size N --tmp-overlay" sizes that
+   * overlay's tmpfs.  Any other option next, and bubblewrap's error for
+   * the pending layers stands, as it would have come here. */
+  p->has_size_after_layers = p->n_layers > 0;
   return 0;
 }
 
@@ -602,6 +622,8 @@ parse_words (struct parser *p, char **words, size_t n, size_t *ret_stop)
         }
       if (arg[0] != '-')
         break;
+      if (p->has_size_after_layers && strcmp (arg, "--tmp-overlay") != 0)
+        return overlay_src_misplaced (p);
       def = find_option (arg);
       if (def == NULL)
         return bwrap_error_set (p->err, 0, "Unknown option %s", arg);

@@ -357,8 +357,11 @@ bad --overlay-src "$SRC_MSG" --overlay-src "$L" --file 9 /o --tmp-overlay /o tru
 bad --overlay-src "$SRC_MSG" --overlay-src "$L" --args 9 --tmp-overlay /o true
 bad --perms "--perms must be followed by an option that creates a file" \
   --perms 0700 --overlay-src "$L" --tmp-overlay /o true
-bad --size "--size must be followed by --tmpfs or --tmp-overlay" \
-  --overlay-src "$L" --size 4096 --overlay "$W/upper" "$W/work" /o true
+# Pending layers are checked after modifiers too, as bubblewrap does
+# (--size may precede the --tmp-overlay it sizes: our extension).
+bad --overlay-src "$SRC_MSG" --overlay-src "$L" --perms 0700 --tmp-overlay /o true
+bad --overlay-src "$SRC_MSG" --overlay-src "$L" --size 4096 --overlay "$W/upper" "$W/work" /o true
+bad --overlay-src "$SRC_MSG" --overlay-src "$L" --size 4096 --foo /o true
 bad "$W/missing" "Can't find source path $W/missing: No such file or directory" \
   "${R[@]}" --overlay-src "$W/missing" --tmp-overlay /o true
 bad "$W/missing" "Can't find source path $W/missing: No such file or directory" \

@@ -237,8 +237,11 @@ opt_id (struct parser *p, const struct option_def *def, char **args)
 
   if (*has)
     warn_only_last (p, def->name);
-  /* Out-of-range ids are refused, where bubblewrap silently wraps. */
-  if (parse_id (args[0], &id) < 0)
+  /* bubblewrap holds ids in a C int: it refuses 2^31 to 2^32-1 (negative
+   * there) as invalid, and so do we, before anything runs.  It wraps
+   * values 2^32 above a valid id (or below, negative ones) to that id;
+   * we refuse those too, as no id is written that way on purpose. */
+  if (parse_id (args[0], &id) < 0 || id > INT32_MAX)
     return bwrap_error_set (p->err, 0, "Invalid %s: %s", is_uid ? "uid" : "gid", args[0]);
   if (is_uid)
     p->plan->uid = id;

@@ -82,6 +82,18 @@ static const struct error_case error_cases[] = {
   { { "--uid", "x" }, "Invalid uid: x" },
   { { "--uid", "-1" }, "Invalid uid: -1" },
   { { "--uid", "4294967295" }, "Invalid uid: 4294967295" },
+  /* Negative in bubblewrap's C int: refused there too. */
+  { { "--uid", "2147483648" }, "Invalid uid: 2147483648" },
+  { { "--uid", "4294967294" }, "Invalid uid: 4294967294" },
+  { { "--gid", "2147483648" }, "Invalid gid: 2147483648" },
+  { { "--gid", "4294967294" }, "Invalid gid: 4294967294" },
+  /* bubblewrap wraps these to a valid id (0, 1000, 1); we refuse them. */
+  { { "--uid", "4294967296" }, "Invalid uid: 4294967296" },
+  { { "--gid", "4294968296" }, "Invalid gid: 4294968296" },
+  { { "--uid", "-4294967295" }, "Invalid uid: -4294967295" },
+  { { "--info-fd", "4294967296" }, "Invalid fd: 4294967296" },
+  { { "--args", "4294967299" }, "Invalid fd: 4294967299" },
+  { { "--bind-fd", "-4294967293", "/d" }, "Invalid fd: -4294967293" },
   { { "--uid", "99999999999" }, "Invalid uid: 99999999999" },
   { { "--gid", "" }, "Invalid gid: " },
   { { "--gid", "1e3" }, "Invalid gid: 1e3" },

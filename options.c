@@ -701,7 +701,7 @@ first_broken (const struct rule *rules, size_t n, struct bwrap_error *err)
   return 0;
 }
 
-/* Reference section 11, checks 1-9, then ours.  They run before the
+/* Reference section 11, checks 1-9.  They run before the
  * implicit user namespace: those naming --unshare-user want it explicit. */
 static int
 check_early_rules (const struct plan *plan, const struct options_context *ctx,
@@ -719,15 +719,6 @@ check_early_rules (const struct plan *plan, const struct options_context *ctx,
       "--disable-userns is not compatible with  --userns-block-fd" },
     { setuid && plan->userns_fd != -1, "--userns doesn't work in setuid mode" },
     { setuid && plan->userns2_fd != -1, "--userns2 doesn't work in setuid mode" },
-    /* Ours: we do not make joining a caller's pid namespace safe while
-     * privileged. */
-    { setuid && plan->pidns_fd != -1, "--pidns doesn't work in setuid mode" },
-    /* Ours: in setuid mode the privileged helper writes the id maps before
-     * the sandbox exists, so a caller could not write them. */
-    { setuid && plan->userns_block_fd != -1, "--userns-block-fd doesn't work in setuid mode" },
-    /* Ours: --userns2 must descend from the setup user namespace, and only
-     * --userns lets the caller choose that. */
-    { plan->userns2_fd != -1 && plan->userns_fd == -1, "--userns2 requires --userns" },
   };
   return first_broken (rules, N_ELEMENTS (rules), err);
 }
@@ -744,6 +735,27 @@ check_late_rules (const struct plan *plan, const struct options_context *ctx,
     { plan->has_hostname && !plan->unshare_uts, "Specifying --hostname requires --unshare-uts" },
     { plan->as_pid_1 && !plan->unshare_pid, "Specifying --as-pid-1 requires --unshare-pid" },
     { plan->as_pid_1 && plan->n_lock_files > 0, "Specifying --as-pid-1 and --lock-file is not permitted" },
+  };
+  return first_broken (rules, N_ELEMENTS (rules), err);
+}
+
+/* Rules bubblewrap does not have, last: where bubblewrap fails, it does
+ * so later (at run time) or not at all, so its own errors come first. */
+static int
+check_our_rules (const struct plan *plan, const struct options_context *ctx,
+                 struct bwrap_error *err)
+{
+  bool setuid = ctx->is_setuid;
+  const struct rule rules[] = {
+    /* We do not make joining a caller's pid namespace safe while
+     * privileged. */
+    { setuid && plan->pidns_fd != -1, "--pidns doesn't work in setuid mode" },
+    /* In setuid mode the privileged helper writes the id maps before the
+     * sandbox exists, so a caller could not write them. */
+    { setuid && plan->userns_block_fd != -1, "--userns-block-fd doesn't work in setuid mode" },
+    /* --userns2 must descend from the setup user namespace, and only
+     * --userns lets the caller choose that. */
+    { plan->userns2_fd != -1 && plan->userns_fd == -1, "--userns2 requires --userns" },
   };
   return first_broken (rules, N_ELEMENTS (rules), err);
 }
@@ -766,6 +778,8 @@ options_validate (struct plan *plan, const struct options_context *ctx,
   if (!plan->has_gid)
     plan->gid = ctx->real_gid;
   r = check_late_rules (plan, ctx, err);
+  if (r == 0)
+    r = check_our_rules (plan, ctx, err);
   return r < 0 ? r : OPTIONS_RUN;
 }
 

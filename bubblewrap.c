@@ -253,7 +253,11 @@ main (int argc, char **argv)
   struct plan plan;
   struct runtime rt = { .plan = &plan, .handoff_fd = -1 };
   struct args_log args = { 0 };
-  struct options_context ctx = { .read_fd = read_args_fd };
+  struct options_context ctx = {
+    .read_fd = read_args_fd,
+    .add_seccomp = seccomp_add_program,
+    .seccomp_userdata = &rt.seccomp,
+  };
   int r;
 
   /* A lone --version is answered before anything else, as bubblewrap. */
@@ -292,9 +296,9 @@ main (int argc, char **argv)
        * LeakSanitizer would report whatever the parser allocated. */
       plan_free (&plan);
       args_log_free (&args);
+      seccomp_set_free (&rt.seccomp);
       return r;
     }
-  seccomp_load_added (&plan, &rt.seccomp);
   if (rt.is_setuid)
     rt.handoff_fd = write_handoff (&args, &rt.seccomp);
   args_log_free (&args);

@@ -123,8 +123,7 @@ bind_data_op (const struct setup_op *op, const struct setup_ctx *ctx, struct bwr
   r = bind_mount_fd (src, dest_fd, op->kind == SETUP_OP_RO_BIND_DATA ? BIND_READONLY : 0);
   (void) unlinkat (ctx->hidden_fd, name, 0);  /* the mount keeps the inode */
   if (r < 0)
-    return bwrap_error_set (err, -r, "Can't bind mount data on /newroot/%s",
-                            path_skip_slashes (op->dest));
+    return bwrap_error_set (err, -r, "Can't bind mount data on %s", op->dest);
   return 0;
 }
 

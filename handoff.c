@@ -90,8 +90,8 @@ handoff_seccomp (struct handoff *h, struct seccomp_set *set)
       struct sock_fprog *prog;
 
       /* The monitor checked each program; a record that is not one is
-       * not ours. */
-      if (len == 0 || len % sizeof (struct sock_filter) != 0
+       * not ours.  (An empty one is, refused by seccomp_install.) */
+      if (len % sizeof (struct sock_filter) != 0
           || len / sizeof (struct sock_filter) > 4096)
         return -EINVAL;
       set->progs = xappend (set->progs, &set->n, sizeof *set->progs);

@@ -53,6 +53,10 @@ new_fs_new_api (const char *fstype, const char *const *config, unsigned attrs,
   if (fs < 0)
     return -errno;
   *ret_sysno = SYS_fsconfig;
+  /* The source names the type, as bubblewrap's mount(2) calls do:
+   * mountinfo, findmnt and df show it, and would say "none" without. */
+  if (fsconfig (fs, FSCONFIG_SET_STRING, "source", fstype, 0) != 0)
+    goto fail;
   for (size_t i = 0; config != NULL && config[i] != NULL; i += 2)
     {
       int r = config[i + 1] == NULL

@@ -208,8 +208,11 @@ ns_write_id_maps (int proc_fd, uid_t inside_uid, uid_t outside_uid,
     }
 }
 
-void
-ns_nest_user (int proc_fd, uid_t inside_uid, gid_t inside_gid)
+/* Enter a nested user namespace mapping inside ids to the current ones.
+ * Used after the root is built: --dev needs uid 0 mapped while devpts is
+ * mounted, the command must still see the requested --uid. */
+static void
+nest_user (int proc_fd, uid_t inside_uid, gid_t inside_gid)
 {
   uid_t uid = getuid ();
   gid_t gid = getgid ();
@@ -233,7 +236,7 @@ ns_join_before_clone (const struct plan *plan)
 }
 
 static void
-disable_userns (int proc_fd)
+limit_userns (int proc_fd)
 {
   int r;
 
@@ -252,16 +255,20 @@ disable_userns (int proc_fd)
       errno = -r;
       die_with_error ("sysctl user.max_user_namespaces = 1");
     }
-  ns_nest_user (proc_fd, getuid (), getgid ());
 }
 
 void
-ns_finish_user (const struct plan *plan, int proc_fd)
+ns_finish_user (const struct plan *plan, int proc_fd, bool nest)
 {
   if (plan->userns2_fd >= 0 && setns (plan->userns2_fd, CLONE_NEWUSER) != 0)
     die_with_error ("Setting userns2 failed");
+  /* One nested level serves both: the --dev remap back to the requested
+   * ids and --disable-userns, as in bubblewrap (uid_map inside then reads
+   * "<uid> 0 1" with --dev, "<uid> <uid> 1" without). */
   if (plan->disable_userns)
-    disable_userns (proc_fd);
+    limit_userns (proc_fd);
+  if (nest || plan->disable_userns)
+    nest_user (proc_fd, plan->uid, plan->gid);
   if (plan->disable_userns || plan->assert_userns_disabled)
     {
       /* Succeeding would leave us in a namespace we did not plan, but we

@@ -32,20 +32,16 @@ pid_t ns_clone_in_pidns (int pidns_fd, int flags);
 void ns_write_id_maps (int proc_fd, uid_t inside_uid, uid_t outside_uid,
                        gid_t inside_gid, gid_t outside_gid);
 
-/* Enter a nested user namespace mapping inside ids to the current ones.
- * Used after the root is built: --dev needs uid 0 mapped while devpts is
- * mounted, the command must still see the requested --uid. */
-void ns_nest_user (int proc_fd, uid_t inside_uid, gid_t inside_gid);
-
 /* --userns: join before the sandbox process is created.  Dies with bubblewrap's
  * messages.  Runs in the caller's process. */
 void ns_join_before_clone (const struct plan *plan);
 
 /* After the root is built, in the sandbox process: --userns2, then
- * --disable-userns (limit 1 in the current user namespace, then a nested
- * one, so no further namespace can be made) and the assertion that user
- * namespaces are disabled. */
-void ns_finish_user (const struct plan *plan, int proc_fd);
+ * --disable-userns (limit 1 in the current user namespace), then one
+ * nested user namespace mapping the requested ids if nest (the --dev
+ * remap) or --disable-userns asks for it (so no further namespace can be
+ * made), and the assertion that user namespaces are disabled. */
+void ns_finish_user (const struct plan *plan, int proc_fd, bool nest);
 
 /* With --userns, take the requested ids inside the joined namespace,
  * keeping capabilities for caps_apply_final().  Dies on error. */

@@ -2,7 +2,8 @@
  * options.c: the command line (argv and --args FD) into a struct plan, the
  * cross-option rules and the usage text.  Pure code run first, in the
  * caller's process (setuid: with privileges already reduced): the only I/O
- * is reading --args data through the caller's read_fd callback.
+ * is reading --args and --add-seccomp-fd data through the caller's
+ * callbacks.
  * Every option is one row of a table (name, arity, setuid flag, handler);
  * the table is also the --help text, so the two cannot drift apart. */
 #include "options.h"
@@ -50,6 +51,7 @@ struct parser
   uint64_t size;
   char **layers;                   /* --overlay-src waiting for an overlay */
   size_t n_layers;
+  bool has_size_after_layers;      /* --size between layers and an overlay */
 };
 
 #define PLAN_FIELD(p, def, type) ((type *) ((char *) (p)->plan + (def)->data))
@@ -100,6 +102,7 @@ add_op (struct parser *p, enum setup_op_kind kind)
       op->flags |= SETUP_OP_FLAG_HAS_SIZE;
       op->size = p->size;
       p->has_size = false;
+      p->has_size_after_layers = false;
     }
   return op;
 }
@@ -112,10 +115,13 @@ overlay_src_misplaced (struct parser *p)
 }
 
 /* Runs after every option except the modifiers: a modifier or layer list
- * still pending was not consumed by that option, so it was misplaced. */
+ * still pending was not consumed by that option, so it was misplaced.
+ * The order of the checks is bubblewrap's. */
 static int
 check_pending (struct parser *p, const struct option_def *def)
 {
+  if (p->has_size_after_layers)
+    return overlay_src_misplaced (p);
   if (p->has_perms)
     return bwrap_error_set (p->err, 0, "--perms must be followed by an option that creates a file");
   if (p->has_size)
@@ -231,8 +237,11 @@ opt_id (struct parser *p, const struct option_def *def, char **args)
 
   if (*has)
     warn_only_last (p, def->name);
-  /* Out-of-range ids are refused, where bubblewrap silently wraps. */
-  if (parse_id (args[0], &id) < 0)
+  /* bubblewrap holds ids in a C int: it refuses 2^31 to 2^32-1 (negative
+   * there) as invalid, and so do we, before anything runs.  It wraps
+   * values 2^32 above a valid id (or below, negative ones) to that id;
+   * we refuse those too, as no id is written that way on purpose. */
+  if (parse_id (args[0], &id) < 0 || id > INT32_MAX)
     return bwrap_error_set (p->err, 0, "Invalid %s: %s", is_uid ? "uid" : "gid", args[0]);
   if (is_uid)
     p->plan->uid = id;
@@ -336,6 +345,12 @@ opt_add_seccomp_fd (struct parser *p, const struct option_def *def, char **args)
   r = fd_arg (p, args[0], &fd);
   if (r < 0)
     return r;
+  if (p->ctx->add_seccomp != NULL)
+    {
+      r = p->ctx->add_seccomp (fd, p->ctx->seccomp_userdata, p->err);
+      if (r < 0)
+        return r;
+    }
   plan->add_seccomp_fds = xappend (plan->add_seccomp_fds, &plan->n_add_seccomp_fds, sizeof (int));
   plan->add_seccomp_fds[plan->n_add_seccomp_fds - 1] = fd;
   return 0;
@@ -349,6 +364,10 @@ opt_perms (struct parser *p, const struct option_def *def, char **args)
   if (parse_mode (args[0], &p->perms) < 0)
     return bwrap_error_set (p->err, 0, "--perms takes an octal argument <= 07777");
   p->has_perms = true;
+  /* bubblewrap checks for pending layers after every option but
+   * --overlay-src, modifiers included. */
+  if (p->n_layers > 0)
+    return overlay_src_misplaced (p);
   return 0;
 }
 
@@ -366,6 +385,10 @@ opt_size (struct parser *p, const struct option_def *def, char **args)
   if (r < 0)
     return bwrap_error_set (p->err, 0, "--size takes a non-zero number of bytes");
   p->has_size = true;
+  /* Extension: "--overlay-src ... --size N --tmp-overlay" sizes that
+   * overlay's tmpfs.  Any other option next, and bubblewrap's error for
+   * the pending layers stands, as it would have come here. */
+  p->has_size_after_layers = p->n_layers > 0;
   return 0;
 }
 
@@ -469,7 +492,7 @@ static const struct option_def option_table[] = {
   OPT ("--help", NULL, opt_result, 0, 0, OPTIONS_HELP, "Print this help"),
   OPT ("--version", NULL, opt_result, 0, 0, OPTIONS_VERSION, "Print version"),
   OPT ("--args", "FD", opt_args, 1, OPT_NOT_IN_FILE, 0, "Parse NUL-separated args from FD"),
-  OPT ("--argv0", "VALUE", opt_argv0, 1, OPT_SAY_ONE, 0, "Set argv[0] to VALUE before running the program"),
+  OPT ("--argv0", "VALUE", opt_argv0, 1, OPT_SAY_ONE, 0, "Set argv[0] to the value VALUE before running the program"),
   OPT ("--level-prefix", NULL, opt_flag, 0, 0, OFS (level_prefix), "Prepend e.g. <3> to diagnostic messages"),
   OPT ("--unshare-all", NULL, opt_unshare_all, 0, 0, 0, "Unshare every namespace we support by default"),
   OPT ("--share-net", NULL, opt_share_net, 0, 0, 0, "Retain the network namespace (can only combine with --unshare-all)"),
@@ -602,6 +625,8 @@ parse_words (struct parser *p, char **words, size_t n, size_t *ret_stop)
         }
       if (arg[0] != '-')
         break;
+      if (p->has_size_after_layers && strcmp (arg, "--tmp-overlay") != 0)
+        return overlay_src_misplaced (p);
       def = find_option (arg);
       if (def == NULL)
         return bwrap_error_set (p->err, 0, "Unknown option %s", arg);
@@ -676,7 +701,7 @@ first_broken (const struct rule *rules, size_t n, struct bwrap_error *err)
   return 0;
 }
 
-/* Reference section 11, checks 1-9, then ours.  They run before the
+/* Reference section 11, checks 1-9.  They run before the
  * implicit user namespace: those naming --unshare-user want it explicit. */
 static int
 check_early_rules (const struct plan *plan, const struct options_context *ctx,
@@ -694,15 +719,6 @@ check_early_rules (const struct plan *plan, const struct options_context *ctx,
       "--disable-userns is not compatible with  --userns-block-fd" },
     { setuid && plan->userns_fd != -1, "--userns doesn't work in setuid mode" },
     { setuid && plan->userns2_fd != -1, "--userns2 doesn't work in setuid mode" },
-    /* Ours: we do not make joining a caller's pid namespace safe while
-     * privileged. */
-    { setuid && plan->pidns_fd != -1, "--pidns doesn't work in setuid mode" },
-    /* Ours: in setuid mode the privileged helper writes the id maps before
-     * the sandbox exists, so a caller could not write them. */
-    { setuid && plan->userns_block_fd != -1, "--userns-block-fd doesn't work in setuid mode" },
-    /* Ours: --userns2 must descend from the setup user namespace, and only
-     * --userns lets the caller choose that. */
-    { plan->userns2_fd != -1 && plan->userns_fd == -1, "--userns2 requires --userns" },
   };
   return first_broken (rules, N_ELEMENTS (rules), err);
 }
@@ -719,6 +735,27 @@ check_late_rules (const struct plan *plan, const struct options_context *ctx,
     { plan->has_hostname && !plan->unshare_uts, "Specifying --hostname requires --unshare-uts" },
     { plan->as_pid_1 && !plan->unshare_pid, "Specifying --as-pid-1 requires --unshare-pid" },
     { plan->as_pid_1 && plan->n_lock_files > 0, "Specifying --as-pid-1 and --lock-file is not permitted" },
+  };
+  return first_broken (rules, N_ELEMENTS (rules), err);
+}
+
+/* Rules bubblewrap does not have, last: where bubblewrap fails, it does
+ * so later (at run time) or not at all, so its own errors come first. */
+static int
+check_our_rules (const struct plan *plan, const struct options_context *ctx,
+                 struct bwrap_error *err)
+{
+  bool setuid = ctx->is_setuid;
+  const struct rule rules[] = {
+    /* We do not make joining a caller's pid namespace safe while
+     * privileged. */
+    { setuid && plan->pidns_fd != -1, "--pidns doesn't work in setuid mode" },
+    /* In setuid mode the privileged helper writes the id maps before the
+     * sandbox exists, so a caller could not write them. */
+    { setuid && plan->userns_block_fd != -1, "--userns-block-fd doesn't work in setuid mode" },
+    /* --userns2 must descend from the setup user namespace, and only
+     * --userns lets the caller choose that. */
+    { plan->userns2_fd != -1 && plan->userns_fd == -1, "--userns2 requires --userns" },
   };
   return first_broken (rules, N_ELEMENTS (rules), err);
 }
@@ -741,6 +778,8 @@ options_validate (struct plan *plan, const struct options_context *ctx,
   if (!plan->has_gid)
     plan->gid = ctx->real_gid;
   r = check_late_rules (plan, ctx, err);
+  if (r == 0)
+    r = check_our_rules (plan, ctx, err);
   return r < 0 ? r : OPTIONS_RUN;
 }
 

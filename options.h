@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.0-or-later
  * options.h: the command line (argv and --args FD) into a struct plan.
- * Pure code: no syscalls except through the read_fd callback used for
- * --args, so it can be unit-tested and fuzzed.  Runs in the caller's
+ * Pure code: no syscalls except through the callbacks reading --args and
+ * --add-seccomp-fd data, so it can be unit-tested and fuzzed.  Runs in the caller's
  * process before anything else, with the caller's (or, setuid, dropped)
  * privileges. */
 #pragma once
@@ -27,10 +27,17 @@ enum options_result
  * appended, *ret_len excluding it) or a negative errno. */
 typedef int (*options_read_fd_fn) (int fd, char **ret_data, size_t *ret_len, void *userdata);
 
+/* Takes one --add-seccomp-fd program while parsing, as bubblewrap reads
+ * it then: its errors come before those of later options and of the
+ * cross-option rules.  Returns 0 or a negative errno with err filled. */
+typedef int (*options_add_seccomp_fn) (int fd, void *userdata, struct bwrap_error *err);
+
 struct options_context
 {
   options_read_fd_fn read_fd;   /* NULL: --args fails with EBADF */
   void *userdata;
+  options_add_seccomp_fn add_seccomp;   /* NULL: the fd is only recorded */
+  void *seccomp_userdata;
   bool is_setuid;               /* refuse the options unsafe in setuid mode */
   bool has_selinux;             /* --exec-label/--file-label supported */
   uid_t real_uid;               /* for the implicit user namespace and --uid checks */

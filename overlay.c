@@ -467,9 +467,10 @@ read_fs_log (int fs_fd)
   return text;
 }
 
-/* Record a failed mount step as "<what> on /newroot/<dest><extra>: <why>",
- * <why> preferring the kernel's own words, and translating the errnos that
- * mislead (as bubblewrap does).  Returns -errnum. */
+/* Record a failed mount step as "<what> on /newroot/<dest><extra>: <why>"
+ * for bubblewrap's own message, "<what> on <dest>..." for ours, which name
+ * no internal path; <why> prefers the kernel's own words, and translates
+ * the errnos that mislead (as bubblewrap does).  Returns -errnum. */
 static int
 mount_error_full (int errnum, const char *kernel_text, const char *what,
                   const char *dest, const char *extra, struct bwrap_error *err)
@@ -488,8 +489,11 @@ mount_error_full (int errnum, const char *kernel_text, const char *what,
                      kernel_text ? kernel_text : "", kernel_text ? ": " : "");
   else
     why = xstrdup (kernel_text ? kernel_text : strerror (errnum));
-  bwrap_error_set (err, 0, "%s on /newroot/%s%s: %s", what, path_skip_slashes (dest),
-                   extra ? extra : "", why);
+  if (strcmp (what, "Can't make overlay mount") == 0)
+    bwrap_error_set (err, 0, "%s on /newroot/%s%s: %s", what, path_skip_slashes (dest),
+                     extra ? extra : "", why);
+  else
+    bwrap_error_set (err, 0, "%s on %s%s: %s", what, dest, extra ? extra : "", why);
   return -errnum;
 }
 

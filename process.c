@@ -340,9 +340,7 @@ sandbox_main (struct runtime *rt, struct sandbox_fds *fds, const sigset_t *mask)
    * runs. */
   privop_client_finish ();
 
-  if (dev_remap)
-    ns_nest_user (proc_fd, plan->uid, plan->gid);
-  ns_finish_user (plan, proc_fd);
+  ns_finish_user (plan, proc_fd, dev_remap);
   if (plan->userns_fd >= 0 && (plan->has_uid || plan->has_gid))
     ns_switch_ids (plan->has_uid ? plan->uid : getuid (), plan->has_gid ? plan->gid : getgid ());
   rt->caps.has_userns = (flags & CLONE_NEWUSER) != 0 || plan->userns_fd >= 0 || rt->is_setuid;

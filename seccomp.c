@@ -27,11 +27,9 @@ seccomp_read_program (int fd, struct sock_fprog *ret, struct bwrap_error *err)
     }
   if (r < 0)
     return bwrap_error_set (err, -r, "Can't read seccomp data");
-  if (len == 0)
-    {
-      free (data);
-      return bwrap_error_set (err, 0, "Invalid seccomp data, the program is empty");
-    }
+  /* An empty program is refused only by seccomp_install, where bubblewrap
+   * meets the kernel's EINVAL for it: errors of the options in between
+   * come first. */
   if (len % 8 != 0)
     {
       free (data);
@@ -42,31 +40,28 @@ seccomp_read_program (int fd, struct sock_fprog *ret, struct bwrap_error *err)
   return 0;
 }
 
-static void
-load_one (int fd, struct seccomp_set *set)
+int
+seccomp_add_program (int fd, void *userdata, struct bwrap_error *err)
 {
-  struct bwrap_error err = { 0 };
+  struct seccomp_set *set = userdata;
   struct sock_fprog prog;
-  if (seccomp_read_program (fd, &prog, &err) < 0)
-    die_error (&err);
+  int r = seccomp_read_program (fd, &prog, err);
+
+  if (r < 0)
+    return r;
   set->progs = xappend (set->progs, &set->n, sizeof *set->progs);
   set->progs[set->n - 1] = prog;
-}
-
-void
-seccomp_load_added (const struct plan *plan, struct seccomp_set *set)
-{
-  memset (set, 0, sizeof *set);
-  for (size_t i = 0; i < plan->n_add_seccomp_fds; i++)
-    load_one (plan->add_seccomp_fds[i], set);
+  return 0;
 }
 
 void
 seccomp_load_main (const struct plan *plan, struct seccomp_set *set)
 {
+  struct bwrap_error err = { 0 };
+
   /* Exclusive with --add-seccomp-fd (options.c): set is empty here. */
-  if (plan->seccomp_fd >= 0)
-    load_one (plan->seccomp_fd, set);
+  if (plan->seccomp_fd >= 0 && seccomp_add_program (plan->seccomp_fd, set, &err) < 0)
+    die_error (&err);
 }
 
 void
@@ -82,7 +77,9 @@ void
 seccomp_install (const struct seccomp_set *set)
 {
   for (size_t i = 0; i < set->n; i++)
-    if (prctl (PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &set->progs[i]) != 0)
+    if (set->progs[i].len == 0)
+      die ("Invalid seccomp data, the program is empty");
+    else if (prctl (PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &set->progs[i]) != 0)
       {
         if (errno == EINVAL)
           die ("Unable to set up system call filtering as requested: prctl(PR_SET_SECCOMP) "

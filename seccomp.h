@@ -20,17 +20,22 @@ struct seccomp_set
 };
 
 /* Read a compiled classic BPF program from fd to EOF and close fd.
- * Refuses an empty program, a size not a multiple of 8 and more than
- * BPF_MAXINSNS instructions.  0 or -errno with err filled. */
+ * Refuses a size not a multiple of 8 and more than BPF_MAXINSNS
+ * instructions; an empty program is refused by seccomp_install.  0 or
+ * -errno with err filled. */
 int seccomp_read_program (int fd, struct sock_fprog *ret, struct bwrap_error *err);
 
-/* Read the --add-seccomp-fd programs into set (emptied first), or the
- * --seccomp program (appended).  Die on error. */
-void seccomp_load_added (const struct plan *plan, struct seccomp_set *set);
+/* One --add-seccomp-fd program: read (closing fd) and appended to set, a
+ * struct seccomp_set passed as void * (an options_add_seccomp_fn).  0 or
+ * -errno with err filled. */
+int seccomp_add_program (int fd, void *userdata, struct bwrap_error *err);
+
+/* Append the --seccomp program to set.  Dies on error. */
 void seccomp_load_main (const struct plan *plan, struct seccomp_set *set);
 
-/* Free what seccomp_load_all read. */
+/* Free the programs of set and empty it. */
 void seccomp_set_free (struct seccomp_set *set);
 
-/* Install every program in order.  Dies with bubblewrap's messages. */
+/* Install every program in order.  Dies with bubblewrap's messages, or
+ * ours for an empty program (the kernel would say EINVAL). */
 void seccomp_install (const struct seccomp_set *set);

@@ -3,7 +3,8 @@
  * Runs in the sandbox setup process, inside the new mount namespace (and
  * user namespace, if any) with that namespace's capabilities.  Layout
  * while ops run (all on a private "setup" tmpfs that becomes "/"):
- *   /newroot   the future sandbox root (a tmpfs, nosuid, nodev, 0755)
+ *   /newroot   the future sandbox root (a bind of a directory of the
+ *              setup tmpfs, nosuid, nodev, 0755)
  *   /oldroot   the caller's root, source of host paths
  *   /hidden    tmp-overlay uppers, --bind-data files: reachable by neither
  *              host nor sandbox, gone with the namespace */
@@ -113,14 +114,20 @@ setup_enter_setup_root (struct bwrap_error *err)
    * caller's namespace, while host mount events still reach us. */
   if (mount (NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) != 0)
     return bwrap_error_set (err, errno, "Failed to make / slave");
-  if (mount ("tmpfs", "/tmp", "tmpfs", MS_NODEV | MS_NOSUID, "mode=0755") != 0)
+  /* No mode= option: chmod instead, so that mountinfo shows the options
+   * bubblewrap's setup tmpfs has, for the root and --bind-data files.
+   * The new root is a bind of a directory of this tmpfs, as bubblewrap's
+   * (mountinfo: root "/newroot", source "tmpfs"), not a tmpfs of its own. */
+  if (mount ("tmpfs", "/tmp", "tmpfs", MS_NODEV | MS_NOSUID, NULL) != 0)
     return bwrap_error_set (err, errno, "Failed to mount tmpfs");
   if (chdir ("/tmp") != 0)
     return bwrap_error_set (err, errno, "chdir /tmp");
+  if (chmod (".", 0755) != 0)
+    return bwrap_error_set (err, errno, "chmod setup root");
   if (mkdir ("newroot", 0755) != 0 || mkdir ("oldroot", 0755) != 0 || mkdir ("hidden", 0700) != 0)
     return bwrap_error_set (err, errno, "Creating setup directories failed");
-  if (mount ("tmpfs", "newroot", "tmpfs", MS_NODEV | MS_NOSUID, "mode=0755") != 0)
-    return bwrap_error_set (err, errno, "Failed to mount tmpfs for the new root");
+  if (mount ("newroot", "newroot", NULL, MS_BIND | MS_REC, NULL) != 0)
+    return bwrap_error_set (err, errno, "Failed to make the new root a mount");
   if (pivot_root (".", "oldroot") != 0)
     return bwrap_error_set (err, errno, "pivot_root");
   if (chdir ("/") != 0)
@@ -140,11 +147,11 @@ setup_enter_new_root (struct bwrap_error *err)
   if (umount2 ("/oldroot", MNT_DETACH) != 0)
     return bwrap_error_set (err, errno, "unmount old root");
   if (chdir ("/newroot") != 0)
-    return bwrap_error_set (err, errno, "chdir /newroot");
+    return bwrap_error_set (err, errno, "chdir to the new root");
   /* pivot_root(".", ".") stacks the setup root on top of the new root;
    * unmounting "." then removes the setup root (and /hidden with it). */
   if (pivot_root (".", ".") != 0)
-    return bwrap_error_set (err, errno, "pivot_root(/newroot)");
+    return bwrap_error_set (err, errno, "pivot_root to the new root");
   if (umount2 (".", MNT_DETACH) != 0)
     return bwrap_error_set (err, errno, "unmount setup root");
   if (chdir ("/") != 0)
@@ -192,7 +199,7 @@ setup_build_root (const struct plan *plan, bool has_pid_ns)
        * (an overlay or tmpfs on "/"), and later ops must land on top. */
       ctx.newroot_fd = open ("/newroot", O_PATH | O_DIRECTORY | O_CLOEXEC);
       if (ctx.newroot_fd < 0)
-        die_with_error ("Can't open /newroot");
+        die_with_error ("Can't open the new root");
       if (run_op (&plan->ops[i], &ctx, &err) < 0)
         die_error (&err);
       (void) close (ctx.newroot_fd);

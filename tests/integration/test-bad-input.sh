@@ -187,6 +187,17 @@ for v in abc -1 "" 1x 0x10 " 5x"; do
   bad "Invalid uid" "Invalid uid: $v" --uid "$v" true
 done
 bad "Invalid gid" "Invalid gid: 7q" --gid 7q true
+# bubblewrap holds ids in a C int: 2^31 to 2^32-1 are invalid there, and
+# here before anything runs (not a later "setenv failed").  Values 2^32
+# above a valid id, which bubblewrap wraps, are refused too.
+for v in 2147483648 4294967294 4294967295 4294967296 4294968296 -4294967295; do
+  bad "Invalid uid" "Invalid uid: $v" --uid "$v" --unshare-user true
+  bad "Invalid gid" "Invalid gid: $v" --gid "$v" --unshare-user true
+done
+for v in 4294967296 4294967299 -4294967293; do
+  bad "Invalid fd" "Invalid fd: $v" --info-fd "$v" true
+  bad "Invalid fd" "Invalid fd: $v" --bind-data "$v" /x true
+done
 for v in 8 010000 "" 0o755 -1 777x; do
   bad --perms "--perms takes an octal argument <= 07777" --perms "$v" --dir /x true
 done
@@ -357,8 +368,11 @@ bad --overlay-src "$SRC_MSG" --overlay-src "$L" --file 9 /o --tmp-overlay /o tru
 bad --overlay-src "$SRC_MSG" --overlay-src "$L" --args 9 --tmp-overlay /o true
 bad --perms "--perms must be followed by an option that creates a file" \
   --perms 0700 --overlay-src "$L" --tmp-overlay /o true
-bad --size "--size must be followed by --tmpfs or --tmp-overlay" \
-  --overlay-src "$L" --size 4096 --overlay "$W/upper" "$W/work" /o true
+# Pending layers are checked after modifiers too, as bubblewrap does
+# (--size may precede the --tmp-overlay it sizes: our extension).
+bad --overlay-src "$SRC_MSG" --overlay-src "$L" --perms 0700 --tmp-overlay /o true
+bad --overlay-src "$SRC_MSG" --overlay-src "$L" --size 4096 --overlay "$W/upper" "$W/work" /o true
+bad --overlay-src "$SRC_MSG" --overlay-src "$L" --size 4096 --foo /o true
 bad "$W/missing" "Can't find source path $W/missing: No such file or directory" \
   "${R[@]}" --overlay-src "$W/missing" --tmp-overlay /o true
 bad "$W/missing" "Can't find source path $W/missing: No such file or directory" \

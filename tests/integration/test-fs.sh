@@ -22,6 +22,11 @@ run_bwrap "${BASE[@]}" stat -c %a /
 assert_stdout_is "755" "root directory is 0755"
 if sandbox_mountinfo "${BASE[@]}" "${P[@]}" --unshare-pid; then
   assert_eq tmpfs "$(mount_field / fstype)" "root is a tmpfs"
+  # As bubblewrap's: a bind of /newroot in the setup tmpfs, named "tmpfs"
+  # (findmnt: tmpfs[/newroot]), without a mode= option.
+  assert_eq "tmpfs /newroot" "$(mount_field / source) $(mount_field / root)" \
+    "root: source tmpfs, mount root /newroot (as bubblewrap)"
+  check_not "root: no mode= option (as bubblewrap)" mount_has_superopt / mode=755
   check "root is nosuid" mount_has_opt / nosuid
   check "root is nodev" mount_has_opt / nodev
   others=$(mount_points | grep -v -e '^/$' -e '^/usr$' -e '^/usr/' -e '^/proc$' -e '^/proc/')
@@ -50,6 +55,7 @@ if sandbox_mountinfo "${BASE[@]}" "${P[@]}" --tmpfs /t; then
   check "--tmpfs: nosuid" mount_has_opt /t nosuid
   check "--tmpfs: nodev" mount_has_opt /t nodev
   check "--tmpfs: mode=755 option" mount_has_superopt /t mode=755
+  assert_eq tmpfs "$(mount_field /t source)" "--tmpfs: source tmpfs (df, findmnt)"
   superopts=$(mount_field /t superopts)
   check_not "--tmpfs: no size= without --size" grep -q 'size=' <<<"$superopts"
 else
@@ -177,6 +183,9 @@ assert_stderr_has "Read-only file system" "--ro-bind-data: read-only"
 exec {fd}<"$T/data"
 if sandbox_mountinfo "${BASE[@]}" "${P[@]}" --ro-bind-data "$fd" /f; then
   check "--ro-bind-data: ro, nosuid, nodev" eval 'mount_has_opt /f ro && mount_has_opt /f nosuid && mount_has_opt /f nodev'
+  assert_eq "tmpfs tmpfs" "$(mount_field /f fstype) $(mount_field /f source)" \
+    "--ro-bind-data: on a tmpfs named tmpfs"
+  check_not "--ro-bind-data: no mode= option (as bubblewrap)" mount_has_superopt /f mode=755
 else
   fail "--ro-bind-data: mountinfo readable"
 fi
@@ -253,6 +262,8 @@ if sandbox_mountinfo "${BASE[@]}" "${P[@]}" --dev /dev; then
   assert_eq tmpfs "$(mount_field /dev fstype)" "--dev: /dev is a tmpfs"
   check "--dev: /dev nosuid, nodev" eval 'mount_has_opt /dev nosuid && mount_has_opt /dev nodev'
   check "--dev: /dev mode=755" mount_has_superopt /dev mode=755
+  assert_eq tmpfs "$(mount_field /dev source)" "--dev: /dev source tmpfs"
+  assert_eq devpts "$(mount_field /dev/pts source)" "--dev: /dev/pts source devpts"
   assert_eq devpts "$(mount_field /dev/pts fstype)" "--dev: /dev/pts is a devpts"
   check "--dev: /dev/pts nosuid, noexec" eval 'mount_has_opt /dev/pts nosuid && mount_has_opt /dev/pts noexec'
   check "--dev: private devpts instance (ptmxmode=666)" mount_has_superopt /dev/pts ptmxmode=666
@@ -275,6 +286,7 @@ assert_stdout_is "700" "--dev: new parents 0700"
 
 if sandbox_mountinfo "${BASE[@]}" --unshare-pid --proc /proc; then
   assert_eq proc "$(mount_field /proc fstype)" "--proc with --unshare-pid: a procfs"
+  assert_eq proc "$(mount_field /proc source)" "--proc with --unshare-pid: source proc"
   check "--proc with --unshare-pid: nosuid, nodev, noexec" \
     eval 'mount_has_opt /proc nosuid && mount_has_opt /proc nodev && mount_has_opt /proc noexec'
   for x in sys sysrq-trigger irq bus; do
@@ -305,6 +317,7 @@ assert_stdout_is "700" "--proc: new parents 0700"
 
 if sandbox_mountinfo "${BASE[@]}" "${P[@]}" --unshare-ipc --mqueue /dev/mqueue; then
   assert_eq mqueue "$(mount_field /dev/mqueue fstype)" "--mqueue with --unshare-ipc: an mqueue fs"
+  assert_eq mqueue "$(mount_field /dev/mqueue source)" "--mqueue: source mqueue"
 else
   fail "--mqueue with --unshare-ipc works"
 fi

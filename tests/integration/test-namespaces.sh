@@ -258,7 +258,7 @@ if is_setuid; then
   # limit in the root-owned user namespace (reference 3.6, 9).
   assert_error 1 "bwrap: cannot open /proc/sys/user/max_user_namespaces: Permission denied" \
     "setuid: --disable-userns fails at run time"
-  skip_n 3 "setuid mode cannot apply --disable-userns" "--disable-userns sandbox"
+  skip_n 5 "setuid mode cannot apply --disable-userns" "--disable-userns sandbox"
 else
   if [ "$RUN_RC" != 0 ] && grep -q "No space left on device" "$TEST_TMP/.err"; then
     pass "--disable-userns: nested 'unshare -U' fails with ENOSPC"
@@ -271,6 +271,16 @@ else
   run_bwrap "${BASE[@]}" --unshare-user --disable-userns --assert-userns-disabled true
   assert_rc 0 "--disable-userns with --assert-userns-disabled succeeds"
   assert_stderr_empty "--disable-userns with --assert-userns-disabled: no message"
+  # One nested level serves both --dev's id remap and --disable-userns, as
+  # in bubblewrap: inside, the ids map to 0 of the level that mounted devpts.
+  run_bwrap "${BASE[@]}" --unshare-user --disable-userns --dev /dev --proc /proc --uid 5 --gid 6 \
+    sh -c 'cat /proc/self/uid_map /proc/self/gid_map | tr -s " " | sed "s/^ //"; unshare -U true 2>/dev/null || echo refused'
+  assert_stdout_is "5 0 1
+6 0 1
+refused" "--disable-userns --dev --uid 5 --gid 6: maps '5 0 1', '6 0 1' inside (bubblewrap's layout)"
+  run_bwrap "${BASE[@]}" --unshare-user --disable-userns --dev /dev --proc /proc \
+    sh -c 'cat /proc/self/uid_map | tr -s " " | sed "s/^ //"'
+  assert_stdout_is "$HOST_UID 0 1" "--disable-userns --dev: uid_map '$HOST_UID 0 1' inside (bubblewrap's layout)"
 fi
 run_bwrap "${BASE[@]}" --disable-userns true
 assert_error 1 "bwrap: --disable-userns requires --unshare-user" "--disable-userns without --unshare-user"

@@ -626,8 +626,10 @@ refused "bwrap: --overlay takes three arguments" \
   "--overlay with two arguments" --overlay-src "$T/e/l1" --overlay "$T/e/up" "$T/e/wk"
 refused "bwrap: --tmp-overlay takes an argument" \
   "--tmp-overlay without DEST" --overlay-src "$T/e/l1" --tmp-overlay
-refused_match "bwrap: --size must be followed by --tmpfs( or --tmp-overlay)?" \
-  "--size before --overlay" "${BASE[@]}" --overlay-src "$T/e/l1" --size 4096 --overlay "$T/e/up" "$T/e/wk" /m true
+# bubblewrap checks the pending layers right after --size; only a
+# --tmp-overlay next (our extension) takes both.
+refused "bwrap: --overlay-src must be followed by another --overlay-src or one of --overlay, --tmp-overlay, or --ro-overlay" \
+  "--size between the layers and --overlay" "${BASE[@]}" --overlay-src "$T/e/l1" --size 4096 --overlay "$T/e/up" "$T/e/wk" /m true
 refused_match "bwrap: --size must be followed by --tmpfs( or --tmp-overlay)?" \
   "--size before the --overlay-src list" "${BASE[@]}" --size 4096 --overlay-src "$T/e/l1" --tmp-overlay /m true
 

@@ -146,6 +146,20 @@ for opt in --seccomp --add-seccomp-fd; do
     "$opt: a program the kernel refuses (unknown opcode)"
 done
 
+# --add-seccomp-fd is read while parsing, as bubblewrap does: its error
+# comes before the cross-option rules and before preflight's.
+run_bwrap "${SB[@]}" --add-seccomp-fd 5 --hostname h true 5<"$P/twelve.bpf"
+assert_error 1 "bwrap: Invalid seccomp data, must be multiple of 8" \
+  "--add-seccomp-fd read while parsing: before --hostname's missing --unshare-uts"
+run_bwrap "${SB[@]}" --bind "$TEST_TMP/missing" /m --add-seccomp-fd 5 true 5<"$P/twelve.bpf"
+assert_error 1 "bwrap: Invalid seccomp data, must be multiple of 8" \
+  "--add-seccomp-fd read while parsing: before a missing bind source"
+# An empty program is refused when installed, where bubblewrap meets the
+# kernel's EINVAL: a missing bind source is reported first.
+run_bwrap "${SB[@]}" --bind "$TEST_TMP/missing" /m --add-seccomp-fd 5 true 5<"$P/empty.bpf"
+assert_error 1 "bwrap: Can't find source path $TEST_TMP/missing: No such file or directory" \
+  "--add-seccomp-fd: an empty program is refused after the setup errors"
+
 # A malformed program after a good one: refused before anything runs.
 run_bwrap "${SB[@]}" --add-seccomp-fd 5 --add-seccomp-fd 6 true 5<"$P/mkdir-eperm.bpf" 6<"$P/twelve.bpf"
 assert_error 1 "bwrap: Invalid seccomp data, must be multiple of 8" "a bad second program fails the run"

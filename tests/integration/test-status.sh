@@ -199,11 +199,15 @@ if [ "$(grep -c . "$T/js")" = 1 ] && ! grep -q exit-code "$T/js" && grep -q '"ch
 else
   fail "setup failure in the sandbox: start line only, no exit-code" "$(cat "$T/js")"
 fi
-# Ours: a missing source is found before the sandbox exists, so not even
-# the start line is written (bubblewrap writes it first).
-run_bwrap "${BASE[@]}" --ro-bind "$T/missing" /missing --json-status-fd 3 true 3>"$T/js"
-assert_rc 1 "setup failure before the sandbox: exit 1"
-check_not "setup failure before the sandbox: no exit-code" grep -q exit-code "$T/js"
+# Ours (documented in README and bwrap(1)): a missing source is found
+# before the sandbox exists, so not even the start line is written
+# (bubblewrap writes it first); message and exit status are bubblewrap's.
+run_bwrap "${BASE[@]}" --ro-bind "$T/missing" /missing --json-status-fd 3 --info-fd 4 true \
+  3>"$T/js" 4>"$T/info-early"
+assert_error 1 "bwrap: Can't find source path $T/missing: No such file or directory" \
+  "setup failure before the sandbox: bubblewrap's message, exit 1"
+assert_eq "0 0" "$(stat -c %s "$T/js" "$T/info-early" | tr '\n' ' ' | sed 's/ $//')" \
+  "setup failure before the sandbox: nothing written to --json-status-fd or --info-fd"
 
 # ------------------------------------------------------------ fds in COMMAND
 

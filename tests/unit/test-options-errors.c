@@ -82,6 +82,18 @@ static const struct error_case error_cases[] = {
   { { "--uid", "x" }, "Invalid uid: x" },
   { { "--uid", "-1" }, "Invalid uid: -1" },
   { { "--uid", "4294967295" }, "Invalid uid: 4294967295" },
+  /* Negative in bubblewrap's C int: refused there too. */
+  { { "--uid", "2147483648" }, "Invalid uid: 2147483648" },
+  { { "--uid", "4294967294" }, "Invalid uid: 4294967294" },
+  { { "--gid", "2147483648" }, "Invalid gid: 2147483648" },
+  { { "--gid", "4294967294" }, "Invalid gid: 4294967294" },
+  /* bubblewrap wraps these to a valid id (0, 1000, 1); we refuse them. */
+  { { "--uid", "4294967296" }, "Invalid uid: 4294967296" },
+  { { "--gid", "4294968296" }, "Invalid gid: 4294968296" },
+  { { "--uid", "-4294967295" }, "Invalid uid: -4294967295" },
+  { { "--info-fd", "4294967296" }, "Invalid fd: 4294967296" },
+  { { "--args", "4294967299" }, "Invalid fd: 4294967299" },
+  { { "--bind-fd", "-4294967293", "/d" }, "Invalid fd: -4294967293" },
   { { "--uid", "99999999999" }, "Invalid uid: 99999999999" },
   { { "--gid", "" }, "Invalid gid: " },
   { { "--gid", "1e3" }, "Invalid gid: 1e3" },
@@ -123,15 +135,25 @@ static const struct error_case error_cases[] = {
   { { "--perms", "0700", "--proc", "p" }, PERMS_MISPLACED },
   { { "--perms", "0700", "--hostname", "h" }, PERMS_MISPLACED },
   { { "--perms", "0700", "--overlay-src", "a", "--tmp-overlay", "x" }, PERMS_MISPLACED },
-  { { "--overlay-src", "a", "--perms", "0700", "--tmp-overlay", "x" }, PERMS_MISPLACED },
+  /* bubblewrap checks for pending layers after modifiers too. */
+  { { "--overlay-src", "a", "--perms", "0700", "--tmp-overlay", "x" }, PLACEMENT },
+  { { "--overlay-src", "a", "--perms", "0700", "--perms", "0700" }, PLACEMENT },
+  { { "--overlay-src", "a", "--perms", "0800" }, PERMS_BAD },
   { { "--perms", "0700", "--size", "1", "--bind", "a", "b" }, PERMS_MISPLACED },
   { { "--perms", "0700", "--size", "1", "--dir", "d" }, SIZE_MISPLACED },
   { { "--size", "1", "--dir", "d" }, SIZE_MISPLACED },
   { { "--size", "1", "--file", "3", "f" }, SIZE_MISPLACED },
   { { "--size", "1", "--overlay-src", "a", "--tmp-overlay", "x" }, SIZE_MISPLACED },
-  { { "--overlay-src", "a", "--size", "1", "--overlay-src", "b", "--tmp-overlay", "x" }, SIZE_MISPLACED },
-  { { "--overlay-src", "a", "--overlay-src", "b", "--size", "1", "--ro-overlay", "x" }, SIZE_MISPLACED },
-  { { "--overlay-src", "a", "--size", "1", "--overlay", "r", "w", "x" }, SIZE_MISPLACED },
+  /* Layers, --size, then anything but --tmp-overlay (our extension):
+   * bubblewrap's error at --size stands, before the next word's own. */
+  { { "--overlay-src", "a", "--size", "1", "--overlay-src", "b", "--tmp-overlay", "x" }, PLACEMENT },
+  { { "--overlay-src", "a", "--overlay-src", "b", "--size", "1", "--ro-overlay", "x" }, PLACEMENT },
+  { { "--overlay-src", "a", "--size", "1", "--overlay", "r", "w", "x" }, PLACEMENT },
+  { { "--overlay-src", "a", "--size", "1", "--foo" }, PLACEMENT },
+  { { "--overlay-src", "a", "--size", "1", "--bind", "x" }, PLACEMENT },
+  { { "--overlay-src", "a", "--size", "1", "--perms", "0700", "--tmp-overlay", "x" }, PLACEMENT },
+  { { "--overlay-src", "a", "--size", "1", "cmd" }, PLACEMENT },
+  { { "--overlay-src", "a", "--size", "0" }, SIZE_BAD },
   /* Overlays (reference 2.12). */
   { { "--overlay-src", "a", "--dir", "d" }, PLACEMENT },
   { { "--overlay-src", "a", "--unshare-pid" }, PLACEMENT },
@@ -183,6 +205,38 @@ START_TEST (test_error_case)
 }
 END_TEST
 
+/* --add-seccomp-fd data is read while parsing, as bubblewrap's: its
+ * error comes before those of later options and of the cross-option
+ * rules (BWRAP-REFERENCE 8, 10). */
+static int
+fake_add_seccomp (int fd, void *userdata, struct bwrap_error *e)
+{
+  ck_assert_ptr_eq (userdata, &ctx);
+  if (fd == 9)
+    return bwrap_error_set (e, 0, "Invalid seccomp data, must be multiple of 8");
+  return 0;
+}
+
+START_TEST (test_add_seccomp_read_while_parsing)
+{
+  ctx.add_seccomp = fake_add_seccomp;
+  ctx.seccomp_userdata = &ctx;
+  FAILS ("Invalid seccomp data, must be multiple of 8", "--add-seccomp-fd", "9", "--bind");
+  teardown ();
+  setup ();
+  ctx.add_seccomp = fake_add_seccomp;
+  ctx.seccomp_userdata = &ctx;
+  FAILS ("Invalid seccomp data, must be multiple of 8", "--add-seccomp-fd", "9",
+         "--seccomp", "3", "cmd");
+  teardown ();
+  setup ();
+  ctx.add_seccomp = fake_add_seccomp;
+  ctx.seccomp_userdata = &ctx;
+  OK ("--add-seccomp-fd", "8", "--add-seccomp-fd", "7", "cmd");
+  ck_assert_uint_eq (plan.n_add_seccomp_fds, 2);
+}
+END_TEST
+
 START_TEST (test_setuid_allows_the_rest)
 {
   ctx.is_setuid = true;
@@ -203,6 +257,7 @@ options_suite (void)
   tcase_set_timeout (tc, 60);
   tcase_add_loop_test (tc, test_error_case, 0, N_ELEMENTS (error_cases));
   tcase_add_test (tc, test_setuid_allows_the_rest);
+  tcase_add_test (tc, test_add_seccomp_read_while_parsing);
   suite_add_tcase (s, tc);
   return s;
 }

@@ -97,6 +97,28 @@ START_TEST (test_usage_metavariables)
 }
 END_TEST
 
+/* Descriptions as bubblewrap 0.11.1 words them; --size names the
+ * --tmp-overlay it also accepts (README, "Differences"). */
+START_TEST (test_usage_descriptions)
+{
+  static const char *const lines[] = {
+    "\n    --argv0 VALUE                Set argv[0] to the value VALUE before running the program\n",
+    "\n    --size BYTES                 Set size of next argument (only for --tmpfs and --tmp-overlay)\n",
+    "\n    --userns-block-fd FD         Block on FD until the user namespace is ready\n",
+    "\n    --die-with-parent            Kills with SIGKILL child process (COMMAND) when bwrap or bwrap's parent dies.\n",
+  };
+  char *text = NULL;
+  size_t size = 0;
+  FILE *f = open_memstream (&text, &size);
+
+  options_print_usage (f, "bwrap");
+  fclose (f);
+  for (size_t i = 0; i < N_ELEMENTS (lines); i++)
+    ck_assert_msg (strstr (text, lines[i]) != NULL, "missing:%s", lines[i]);
+  free (text);
+}
+END_TEST
+
 static Suite *
 options_suite (void)
 {
@@ -108,6 +130,7 @@ options_suite (void)
   tcase_add_test (tc, test_every_option_is_known);
   tcase_add_test (tc, test_usage_text);
   tcase_add_test (tc, test_usage_metavariables);
+  tcase_add_test (tc, test_usage_descriptions);
   suite_add_tcase (s, tc);
   return s;
 }

@@ -58,6 +58,13 @@ static const struct rule_case rule_cases[] = {
   { false, USER, { "--pidns", "5", "--userns", "3", "cmd" }, NULL },
   { false, USER, { "--userns2", "4", "cmd" }, "--userns2 requires --userns" },
   { false, USER, { "--userns2", "4", "--userns", "3", "cmd" }, NULL },
+  /* Our own rules come after bubblewrap's, which would fail first. */
+  { false, USER, { "--userns2", "4", "--hostname", "h", "cmd" },
+    "Specifying --hostname requires --unshare-uts" },
+  { true, USER, { "--pidns", "5", "--uid", "5", "cmd" },
+    "Specifying --uid requires --unshare-user or --userns" },
+  { true, USER, { "--unshare-user", "--userns-block-fd", "3", "--info-fd", "4", "--as-pid-1", "cmd" },
+    "Specifying --as-pid-1 requires --unshare-pid" },
   /* After the implicit user namespace: unprivileged --uid alone is fine. */
   { false, USER, { "--uid", "5", "--gid", "6", "cmd" }, NULL },
   { true, USER, { "--uid", "5", "cmd" }, "Specifying --uid requires --unshare-user or --userns" },
@@ -142,6 +149,10 @@ START_TEST (test_validate_without_command)
   ck_assert_int_eq (validate (), OPTIONS_USAGE);
   ck_assert (plan.unshare_user);
   ck_assert_ptr_null (err.message);
+
+  /* Our own rules, after the usage text. */
+  OK ("--userns2", "4");
+  ck_assert_int_eq (validate (), OPTIONS_USAGE);
 
   OK ("--userns-block-fd", "3");
   validate ();

@@ -203,10 +203,10 @@ END_TEST
 
 START_TEST (test_uid_gid)
 {
-  OK ("--uid", "0", "--gid", "4294967294");
+  OK ("--uid", "0", "--gid", "2147483647");
   ck_assert (plan.has_uid && plan.has_gid);
   ck_assert_uint_eq (plan.uid, 0);
-  ck_assert_uint_eq (plan.gid, 4294967294u);
+  ck_assert_uint_eq (plan.gid, 2147483647u);
   ck_assert_uint_eq (plan.n_warnings, 0);
 
   OK ("--uid", "1", "--gid", " 7", "--uid", "2", "--gid", "8");

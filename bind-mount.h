@@ -6,7 +6,7 @@
 #include <stdbool.h>
 
 #include "plan.h"
-#include "setup.h"
+#include "setup-ctx.h"
 #include "utils.h"
 
 #define BIND_READONLY (1u << 0)   /* add MOUNT_ATTR_RDONLY */

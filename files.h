@@ -4,7 +4,7 @@
 #pragma once
 
 #include "plan.h"
-#include "setup.h"
+#include "setup-ctx.h"
 #include "utils.h"
 
 int dir_op (const struct setup_op *op, const struct setup_ctx *ctx, struct bwrap_error *err);

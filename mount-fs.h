@@ -4,7 +4,7 @@
 #pragma once
 
 #include "plan.h"
-#include "setup.h"
+#include "setup-ctx.h"
 #include "utils.h"
 
 /* Create a new instance of fstype configured with NULL-terminated

@@ -8,7 +8,7 @@
 #pragma once
 
 #include "plan.h"
-#include "setup.h"
+#include "setup-ctx.h"
 #include "utils.h"
 
 /* Mount op (an overlay op whose op->split preflight filled) on dest_fd:

@@ -28,7 +28,7 @@
 #include "caps.h"
 #include "mount-fs.h"
 #include "network.h"
-#include "setup.h"
+#include "root-switch.h"
 
 #define HEADER_WORDS 4
 #define HEADER_SIZE (HEADER_WORDS * sizeof (uint32_t))
@@ -365,7 +365,7 @@ privop_serve (int sock, int clone_flags, uid_t fs_uid, gid_t fs_gid)
       switch (req.op)
         {
         case PRIVOP_SETUP_ROOT:
-          r = setup_enter_setup_root (&err);
+          r = root_switch_to_setup_root (&err);
           setup_root_done = r == 0;
           break;
         case PRIVOP_BIND:
@@ -384,7 +384,7 @@ privop_serve (int sock, int clone_flags, uid_t fs_uid, gid_t fs_gid)
           r = network_loopback_up (&err);
           break;
         case PRIVOP_ENTER_NEW_ROOT:
-          r = setup_enter_new_root (&err);
+          r = root_switch_to_new_root (&err);
           break;
         default:
           r = -EINVAL;

@@ -13,9 +13,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "bind-mount.h"
@@ -25,18 +23,8 @@
 #include "overlay-split-mount.h"
 #include "privop.h"
 #include "resolve.h"
-
-char *
-setup_fd_path (const struct setup_ctx *ctx, int fd)
-{
-  return xasprintf ("%s/%d", ctx->proc_fd_dir, fd);
-}
-
-static int
-pivot_root (const char *new_root, const char *put_old)
-{
-  return syscall (SYS_pivot_root, new_root, put_old);
-}
+#include "root-switch.h"
+#include "setup-ctx.h"
 
 static int
 hostname_op (const struct setup_op *op, const struct setup_ctx *ctx, struct bwrap_error *err)
@@ -104,61 +92,6 @@ run_op (const struct setup_op *op, const struct setup_ctx *ctx, struct bwrap_err
     }
 }
 
-/* Mount the setup tmpfs on /tmp and make it "/", with the caller's root
- * at /oldroot.  /tmp is only a place to stand: after pivot_root the
- * caller's /tmp is visible again under /oldroot/tmp. */
-int
-setup_enter_setup_root (struct bwrap_error *err)
-{
-  /* Must come first: from now on no mount we make propagates back to the
-   * caller's namespace, while host mount events still reach us. */
-  if (mount (NULL, "/", NULL, MS_SLAVE | MS_REC, NULL) != 0)
-    return bwrap_error_set (err, errno, "Failed to make / slave");
-  /* No mode= option: chmod instead, so that mountinfo shows the options
-   * bubblewrap's setup tmpfs has, for the root and --bind-data files.
-   * The new root is a bind of a directory of this tmpfs, as bubblewrap's
-   * (mountinfo: root "/newroot", source "tmpfs"), not a tmpfs of its own. */
-  if (mount ("tmpfs", "/tmp", "tmpfs", MS_NODEV | MS_NOSUID, NULL) != 0)
-    return bwrap_error_set (err, errno, "Failed to mount tmpfs");
-  if (chdir ("/tmp") != 0)
-    return bwrap_error_set (err, errno, "chdir /tmp");
-  if (chmod (".", 0755) != 0)
-    return bwrap_error_set (err, errno, "chmod setup root");
-  if (mkdir ("newroot", 0755) != 0 || mkdir ("oldroot", 0755) != 0 || mkdir ("hidden", 0700) != 0)
-    return bwrap_error_set (err, errno, "Creating setup directories failed");
-  if (mount ("newroot", "newroot", NULL, MS_BIND | MS_REC, NULL) != 0)
-    return bwrap_error_set (err, errno, "Failed to make the new root a mount");
-  if (pivot_root (".", "oldroot") != 0)
-    return bwrap_error_set (err, errno, "pivot_root");
-  if (chdir ("/") != 0)
-    return bwrap_error_set (err, errno, "chdir / (after pivot_root)");
-  return 0;
-}
-
-/* Detach the caller's root and make /newroot "/".  In setuid mode the
- * setup process may have changed anything it owns in the setup root, but
- * /oldroot and /newroot are mount points, which it can neither rename nor
- * remove: these paths still name what this function expects. */
-int
-setup_enter_new_root (struct bwrap_error *err)
-{
-  /* Lazy detach: the sandbox must not see the host tree, and busy
-   * submounts must not keep it reachable. */
-  if (umount2 ("/oldroot", MNT_DETACH) != 0)
-    return bwrap_error_set (err, errno, "unmount old root");
-  if (chdir ("/newroot") != 0)
-    return bwrap_error_set (err, errno, "chdir to the new root");
-  /* pivot_root(".", ".") stacks the setup root on top of the new root;
-   * unmounting "." then removes the setup root (and /hidden with it). */
-  if (pivot_root (".", ".") != 0)
-    return bwrap_error_set (err, errno, "pivot_root to the new root");
-  if (umount2 (".", MNT_DETACH) != 0)
-    return bwrap_error_set (err, errno, "unmount setup root");
-  if (chdir ("/") != 0)
-    return bwrap_error_set (err, errno, "chdir /");
-  return 0;
-}
-
 /* One of the two root switches, here or (setuid mode) by the privileged
  * peer.  pivot_root moves the root of every process of the namespace
  * that was on the old one, ours too; our cwd we move ourselves. */
@@ -187,7 +120,7 @@ setup_build_root (const struct plan *plan, bool has_pid_ns)
   };
   struct bwrap_error err = { 0 };
 
-  switch_root (setup_enter_setup_root, PRIVOP_SETUP_ROOT);
+  switch_root (root_switch_to_setup_root, PRIVOP_SETUP_ROOT);
   ctx.oldroot_fd = open ("/oldroot", O_PATH | O_DIRECTORY | O_CLOEXEC);
   ctx.hidden_fd = open ("/hidden", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (ctx.oldroot_fd < 0 || ctx.hidden_fd < 0)
@@ -206,5 +139,5 @@ setup_build_root (const struct plan *plan, bool has_pid_ns)
     }
   (void) close (ctx.oldroot_fd);
   (void) close (ctx.hidden_fd);
-  switch_root (setup_enter_new_root, PRIVOP_ENTER_NEW_ROOT);
+  switch_root (root_switch_to_new_root, PRIVOP_ENTER_NEW_ROOT);
 }

@@ -175,7 +175,7 @@ prepare (int argc, char **argv, struct runtime *rt, struct options_context *ctx,
   int r;
 
   ctx->is_setuid = rt->is_setuid;
-  ctx->has_selinux = selinux_labels_supported ();
+  ctx->labels_supported = selinux_labels_supported;
   ctx->real_uid = rt->real_uid;
   ctx->real_gid = rt->real_gid;
   plan_init (plan);

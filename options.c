@@ -271,7 +271,7 @@ opt_last_string (struct parser *p, const struct option_def *def, char **args)
 
   if (*field != NULL)
     warn_only_last (p, def->name);
-  if (is_label && !p->ctx->has_selinux)
+  if (is_label && (p->ctx->labels_supported == NULL || !p->ctx->labels_supported ()))
     return bwrap_error_set (p->err, 0, "labeling not supported on this system");
   free (*field);
   *field = xstrdup (args[0]);

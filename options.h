@@ -39,7 +39,8 @@ struct options_context
   options_add_seccomp_fn add_seccomp;   /* NULL: the fd is only recorded */
   void *seccomp_userdata;
   bool is_setuid;               /* refuse the options unsafe in setuid mode */
-  bool has_selinux;             /* --exec-label/--file-label supported */
+  bool (*labels_supported) (void);      /* --exec-label/--file-label; asked only when
+                                         * one is given (NULL: unsupported) */
   uid_t real_uid;               /* for the implicit user namespace and --uid checks */
   gid_t real_gid;
 };

@@ -1,14 +1,16 @@
 /* SPDX-License-Identifier: LGPL-2.0-or-later
  * selinux.h: SELinux labels (--exec-label, --file-label).  Without
- * libselinux (meson -Dselinux=disabled) every function is a stub and
- * selinux_labels_supported() is false, so the options are refused at
- * parse time.  Runs in the sandbox process (file label, during setup) and
+ * libselinux (meson -Dselinux=disabled, or the library missing at run
+ * time) selinux_labels_supported() is false, so the options are refused
+ * at parse time.  Runs in the sandbox process (file label, during setup) and
  * in the command's process (exec label, right before exec). */
 #pragma once
 
 #include <stdbool.h>
 
-/* True when built with libselinux and SELinux is enabled. */
+/* True when libselinux is available and SELinux is enabled.  The first
+ * call loads libselinux; only the option parser calls it, and only when it
+ * meets a label option (see selinux.c for why). */
 bool selinux_labels_supported (void);
 
 /* Check that label is a valid context.  Dies ("invalid label <L>"). */

@@ -262,6 +262,12 @@ run_once (struct fuzz_input *in, const struct options_context *ctx)
   plan_free (&plan);
 }
 
+static bool
+labels_yes (void)
+{
+  return true;
+}
+
 int LLVMFuzzerTestOneInput (const uint8_t *data, size_t size);
 
 int
@@ -270,7 +276,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
   struct fuzz_input in = { 0 };
   const struct options_context contexts[] = {
     { .read_fd = fuzz_read_fd, .userdata = &in, .real_uid = 0, .real_gid = 0 },
-    { .read_fd = fuzz_read_fd, .userdata = &in, .has_selinux = true,
+    { .read_fd = fuzz_read_fd, .userdata = &in, .labels_supported = labels_yes,
       .real_uid = 1000, .real_gid = 1000 },
     { .read_fd = fuzz_read_fd, .userdata = &in, .is_setuid = true,
       .real_uid = 1000, .real_gid = 100 },

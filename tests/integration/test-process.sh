@@ -256,6 +256,15 @@ run_bwrap "${BASE[@]}" --unshare-pid "${P[@]}" sh -c 'echo $$; cat /proc/1/comm;
 assert_stdout_is "$PIDNS_CMD_PID
 bwrap
 1" "--unshare-pid: COMMAND is pid $PIDNS_CMD_PID under a pid-1 bwrap helper"
+# libselinux is loaded only for a label option (selinux.c): the pid-1
+# helper, a fork of the process that parsed, shows what was loaded.
+run_bwrap "${BASE[@]}" --unshare-pid "${P[@]}" cat /proc/1/maps
+if grep -q '/libc\.so' <<<"$RUN_OUT"; then
+  check "no label option: libselinux and libpcre2 are not loaded" \
+    eval '! grep -E "libselinux|libpcre2" <<<"$RUN_OUT"'
+else
+  skip "no label option: libselinux not loaded (the helper's maps are not readable here)"
+fi
 run_bwrap "${BASE[@]}" --unshare-pid --as-pid-1 "${P[@]}" sh -c 'echo $$; echo /proc/[0-9]*'
 assert_stdout_is "1
 /proc/1" "--as-pid-1: COMMAND is pid 1, no helper"

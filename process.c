@@ -12,10 +12,13 @@
  * both sides (HACKING.md lists them); S1 is in privsep.c, S3 in privop.c. */
 #include "process.h"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
@@ -42,7 +45,6 @@ struct sandbox_fds
 {
   int exec_status;   /* write end, O_CLOEXEC: closes on successful exec */
   int release;       /* read end of the monitor's go (S2) */
-  int reaper_ready;  /* read end: the pid-1 helper is set up, or -1 */
   sigset_t saved_mask;
   int clone_flags;
 };
@@ -145,10 +147,6 @@ exec_command (struct runtime *rt, struct sandbox_fds *fds)
 
   if (plan->sync_fd >= 0 && !plan->as_pid_1)
     (void) close (plan->sync_fd);
-  /* S4: the command may not run before the pid-1 helper has dropped its
-   * capabilities and holds the --lock-file locks the caller relies on. */
-  if (fds->reaper_ready >= 0)
-    wait_go (fds->reaper_ready);
   arm_parent_death_signal (plan);
   caps_raise_ambient (&rt->caps, plan);
   if (sigprocmask (SIG_SETMASK, &fds->saved_mask, NULL) != 0)
@@ -173,33 +171,53 @@ exec_command (struct runtime *rt, struct sandbox_fds *fds)
 
 /* ---- pid 1 ------------------------------------------------------------- */
 
-static void
-close_fds_except (int keep_a, int keep_b)
+static int
+compare_fds (const void *a, const void *b)
 {
-  /* The reaper outlives setup; it must hold no fd the caller passed
-   * (only --sync-fd, whose closing tells the peer we are gone) besides
-   * the command's go pipe, which it closes itself. */
-  int lo = keep_a < keep_b ? keep_a : keep_b;
-  int hi = keep_a < keep_b ? keep_b : keep_a;
+  int x = *(const int *) a, y = *(const int *) b;
+  return (x > y) - (x < y);
+}
+
+/* Close every fd from 3 up but those in keep[] (any order; entries below
+ * 3 are ignored).  Sorts keep[]. */
+static void
+close_fds_keeping (int *keep, size_t n_keep)
+{
   unsigned int next = 3;
 
-  if (lo >= 3)
+  qsort (keep, n_keep, sizeof *keep, compare_fds);
+  for (size_t i = 0; i < n_keep; i++)
     {
-      if ((unsigned int) lo > next)
-        (void) close_range (next, lo - 1, 0);
-      next = lo + 1;
-    }
-  if (hi >= 3 && hi != lo)
-    {
-      if ((unsigned int) hi > next)
-        (void) close_range (next, hi - 1, 0);
-      next = hi + 1;
+      if (keep[i] < 0 || (unsigned int) keep[i] < next)
+        continue;
+      if ((unsigned int) keep[i] > next)
+        (void) close_range (next, keep[i] - 1, 0);
+      next = keep[i] + 1;
     }
   (void) close_range (next, ~0U, 0);
 }
 
 static void
-take_locks (const struct plan *plan)
+close_fds_except (int keep_a, int keep_b)
+{
+  int keep[] = { keep_a, keep_b };
+
+  close_fds_keeping (keep, N_ELEMENTS (keep));
+}
+
+/* The fds pid 1 keeps for the sandbox's lifetime: --sync-fd (its closing
+ * tells the caller we are gone) and the --lock-file locks, which last as
+ * long as their fds are open here.  keep[] has room for both. */
+struct reaper_fds
+{
+  int *keep;
+  size_t n_keep;
+};
+
+/* Takes the --lock-file locks (F_RDLCK, F_SETLK: never waits), opened
+ * inside the sandbox with the command's own capabilities. */
+static void
+take_locks (const struct plan *plan, struct reaper_fds *rfds)
 {
   for (size_t i = 0; i < plan->n_lock_files; i++)
     {
@@ -209,17 +227,113 @@ take_locks (const struct plan *plan)
         die_with_error ("Unable to open lock file %s", plan->lock_files[i]);
       if (fcntl (fd, F_SETLK, &lock) != 0)
         die_with_error ("Unable to lock file %s", plan->lock_files[i]);
-      /* fd stays open: the lock lasts as long as this process. */
+      rfds->keep[rfds->n_keep++] = fd;
     }
 }
 
+static bool
+is_kept (const struct reaper_fds *rfds, int fd)
+{
+  for (size_t i = 0; i < rfds->n_keep; i++)
+    if (rfds->keep[i] == fd)
+      return true;
+  return false;
+}
+
+/* Close the fds the command does not inherit (close-on-exec ones, such as
+ * the caller's procfs and whatever setup left open), but exec_status and
+ * the kept ones.  Listed through the caller's procfs (proc_fd): the
+ * sandbox may have no /proc of its own. */
+static void
+close_cloexec_fds (int proc_fd, int exec_status, const struct reaper_fds *rfds)
+{
+  int dfd = openat (proc_fd, "self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  struct dirent *e;
+  DIR *dir;
+
+  if (dfd < 0 || (dir = fdopendir (dfd)) == NULL)
+    die_with_error ("Can't list open fds");
+  while ((e = readdir (dir)) != NULL)
+    {
+      char *end;
+      long fd = strtol (e->d_name, &end, 10);
+      int flags;
+
+      if (*end != '\0' || end == e->d_name || fd < 3 || fd > INT_MAX || fd == dirfd (dir)
+          || fd == exec_status || is_kept (rfds, (int) fd))
+        continue;
+      flags = fcntl ((int) fd, F_GETFD);
+      if (flags >= 0 && (flags & FD_CLOEXEC))
+        (void) close ((int) fd);
+    }
+  closedir (dir);
+}
+
+struct command_start
+{
+  struct runtime *rt;
+  struct sandbox_fds *fds;
+};
+
+static int
+command_main (void *data)
+{
+  struct command_start *start = data;
+
+  exec_command (start->rt, start->fds);
+}
+
+/* Start the command as our child with CLONE_VM | CLONE_VFORK, as
+ * posix_spawn does: no copy of our address space is made just to be
+ * thrown away by the exec (a fork made the pid-1 helper cost 10% of a
+ * start).  We stay suspended until the child has exec'd or died, and the
+ * child never returns into our frames: it ends in exec or in _exit (die()
+ * runs no exit handlers).  It runs on the stack below ours, which nothing
+ * of ours uses until we resume.  It has its own fd table, signal
+ * dispositions and credentials (no CLONE_FILES, CLONE_SIGHAND). */
+static pid_t
+spawn_command (struct runtime *rt, struct sandbox_fds *fds)
+{
+  char stack[64 * 1024] __attribute__ ((aligned (16)));
+  struct command_start start = { rt, fds };
+  pid_t pid;
+
+  pid = clone (command_main, stack + sizeof stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &start);
+  if (pid < 0)
+    die_with_error ("Can't fork");
+  return pid;
+}
+
+/* The sandbox process becomes pid 1 (or, without a pid namespace, the
+ * helper that holds --sync-fd and the locks): it starts the command and
+ * reaps.
+ *
+ * The command runs from the moment of its exec, and we resume only after
+ * it, so what we hold until we have cleaned up is reachable to it (we are
+ * dumpable, see below, with its uid).  Hence, before the command exists:
+ * the locks are taken (the caller relies on them from the start) and every
+ * close-on-exec fd is closed, as the caller's procfs would lead to the
+ * host.  What is left for that moment is what the command has anyway (the
+ * fds it inherits), what it could only spoil its own exit report with
+ * (the exec-status pipe), --sync-fd and the locks (kept for good), and
+ * capabilities no greater than the command's own: the kernel refuses it
+ * ptrace access to a process holding a capability it lacks. */
 static void BWRAP_NORETURN
-reaper_main (struct runtime *rt, pid_t command_pid, int ready_fd, const sigset_t *mask)
+reaper_main (struct runtime *rt, struct sandbox_fds *fds, int proc_fd, const sigset_t *mask)
 {
   struct plan *plan = rt->plan;
+  int keep[plan->n_lock_files + 1];
+  struct reaper_fds rfds = { keep, 0 };
+  pid_t command_pid;
   int sfd;
 
-  close_fds_except (plan->sync_fd, ready_fd);
+  keep[rfds.n_keep++] = plan->sync_fd;
+  /* S4, before: locks held, close-on-exec fds gone; the command starts. */
+  take_locks (plan, &rfds);
+  close_cloexec_fds (proc_fd, fds->exec_status, &rfds);
+  command_pid = spawn_command (rt, fds);
+  /* S4, after (the command has exec'd): the rest goes. */
+  close_fds_keeping (rfds.keep, rfds.n_keep);
   caps_drop_all ();
   /* We stay dumpable, unlike the monitor: the caller joins our
    * namespaces through /proc/<child-pid>/ns (Flatpak's "enter", --userns
@@ -228,10 +342,6 @@ reaper_main (struct runtime *rt, pid_t command_pid, int ready_fd, const sigset_t
    * files as well, finds nothing of the host there: our root and cwd
    * are the sandbox's, and we hold no fd but --sync-fd and the lock
    * files (opened inside the sandbox). */
-  take_locks (plan);
-  /* S4: the command may run now. */
-  (void) write_all (ready_fd, &(char) { 'r' }, 1);
-  (void) close (ready_fd);
   arm_parent_death_signal (plan);
   /* The signalfd first: a caller's filter may deny signalfd4, and pid 1
    * failing would take the whole sandbox with it. */
@@ -300,7 +410,6 @@ sandbox_main (struct runtime *rt, struct sandbox_fds *fds, const sigset_t *mask)
   bool dev_remap = needs_dev_remap (rt, flags);
   cleanup_fd int proc_fd = -1;
   mode_t old_umask;
-  pid_t command_pid;
 
   arm_parent_death_signal (plan);
   /* These belong to the monitor: a copy here would keep the reader from
@@ -358,24 +467,7 @@ sandbox_main (struct runtime *rt, struct sandbox_fds *fds, const sigset_t *mask)
     die_with_error ("setsid");
 
   if (((flags & CLONE_NEWPID) && !plan->as_pid_1) || plan->n_lock_files > 0 || plan->sync_fd >= 0)
-    {
-      int ready[2];
-
-      if (pipe2 (ready, O_CLOEXEC) != 0)
-        die_with_error ("pipe");
-      command_pid = fork ();
-      if (command_pid < 0)
-        die_with_error ("Can't fork");
-      if (command_pid == 0)
-        {
-          (void) close (ready[1]);
-          fds->reaper_ready = ready[0];
-          exec_command (rt, fds);
-        }
-      (void) close (ready[0]);
-      (void) close (fds->exec_status);
-      reaper_main (rt, command_pid, ready[1], mask);
-    }
+    reaper_main (rt, fds, proc_fd, mask);
   exec_command (rt, fds);
 }
 
@@ -466,7 +558,6 @@ process_run_setuid_sandbox (struct runtime *rt, const struct privsep_sandbox *sb
   struct sandbox_fds fds = {
     .exec_status = sb->exec_status,
     .release = sb->release,
-    .reaper_ready = -1,
     /* The user namespace exists and its maps are written. */
     .clone_flags = sb->clone_flags & ~CLONE_NEWUSER,
   };
@@ -481,7 +572,7 @@ int
 process_run (struct runtime *rt)
 {
   struct plan *plan = rt->plan;
-  struct sandbox_fds fds = { .exec_status = -1, .release = -1, .reaper_ready = -1 };
+  struct sandbox_fds fds = { .exec_status = -1, .release = -1 };
   int exec_pipe[2], release_pipe[2];
   uint64_t setuid_ids[STATUS_NS_COUNT] = { 0 };
   char buf[2];

@@ -23,6 +23,7 @@
 #include "bind-mount.h"
 #include "mount-fs.h"
 #include "overlay.h"
+#include "overlay-depth.h"
 #include "overlay-split.h"
 #include "overlay-split-host.h"
 #include "resolve.h"
@@ -394,6 +395,14 @@ open_piece_lower (const void *data, size_t i, struct bwrap_error *err)
   return fd;
 }
 
+static char *
+name_piece_lower (const void *data, size_t i)
+{
+  const struct piece_lowers *pl = data;
+
+  return split_join (pl->run->op->resolved_layers[pl->layers[i]], pl->rel);
+}
+
 /* The layers that show a directory at rel, bottom first: a non-directory
  * in a layer hides everything below it, as overlayfs would. */
 static size_t
@@ -422,7 +431,8 @@ mount_overlay_piece (struct split_run *run, const struct piece *p, size_t index,
 {
   cleanup_free size_t *layers = xcalloc (run->op->n_layers, sizeof (size_t));
   struct piece_lowers pl = { run, p->rel, layers, -1 };
-  struct overlay_lowers lowers = { piece_layers (run, p->rel, layers), open_piece_lower, &pl };
+  struct overlay_lowers lowers = { piece_layers (run, p->rel, layers), open_piece_lower, &pl,
+                                   name_piece_lower };
   cleanup_fd int upper = -1, work = -1;
   char name[32];
 
@@ -450,6 +460,22 @@ mount_overlay_piece (struct split_run *run, const struct piece *p, size_t index,
     }
   int r = overlay_mount_lowers (OVERLAY_API_AUTO, dest, &lowers, upper, work, target_fd,
                                  run->proc_fd_dir, err);
+  if (r == -EINVAL && overlay_depth_find_too_deep (&lowers, target_fd, run->proc_fd_dir) >= 0)
+    {
+      /* A mount already two overlays deep cannot be a layer, like a
+       * pseudo filesystem: shown as the host shows it, read-only. */
+      cleanup_free char *layer = name_piece_lower (&pl, lowers.n - 1);
+      cleanup_fd int fd = -1;
+      bwrap_error_clear (err);
+      fd = open_piece_lower (&pl, lowers.n - 1, err);
+      if (fd < 0)
+        return fd;
+      warn_msg ("warning: %s (below --overlay-src %s) is on an overlayfs already stacked on "
+                "another; the kernel stacks filesystems at most two deep, so it is shown "
+                "read-only in %s", layer, run->op->resolved_layers[layers[lowers.n - 1]], dest);
+      r = bind_mount_fd (fd, target_fd, BIND_READONLY);
+      return r < 0 ? bwrap_error_set (err, -r, "Can't bind layer for /%s on %s", p->rel, dest) : 0;
+    }
   if (r == -EINVAL && err->message != NULL && strstr (err->message, ": Invalid argument") != NULL)
     {
       /* The kernel said nothing but EINVAL (its reason went to the kernel

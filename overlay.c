@@ -9,6 +9,7 @@
  * not.  The option/overlap helpers are pure. */
 #include "overlay.h"
 #include "kernel-api.h"
+#include "overlay-depth.h"
 #include "overlay-split-host.h"
 #include "resolve.h"
 
@@ -823,16 +824,33 @@ overlay_mount_lowers (enum overlay_mount_api api, const char *dest,
                       int dest_fd, const char *proc_fd_dir, struct bwrap_error *err)
 {
   bool unsupported = true;
-  int r;
+  ssize_t deep;
+  int r = 0;
 
   if (api != OVERLAY_API_LEGACY && !kernel_api_is_legacy (KERNEL_API_MOUNT))
     {
       r = mount_new_api (lowers, dest, upper_fd, work_fd, dest_fd, proc_fd_dir, &unsupported, err);
-      if (!unsupported)
+      if (!unsupported && r != -EINVAL)
         return r;
-      bwrap_error_clear (err);
     }
-  return mount_legacy (lowers, dest, upper_fd, work_fd, dest_fd, proc_fd_dir, err);
+  if (unsupported)
+    {
+      bwrap_error_clear (err);
+      r = mount_legacy (lowers, dest, upper_fd, work_fd, dest_fd, proc_fd_dir, err);
+    }
+  /* EINVAL says nothing; the stacking limit is a common cause that only
+   * the kernel log names (overlay-depth.c). */
+  if (r == -EINVAL && lowers->name_lower != NULL
+      && (deep = overlay_depth_find_too_deep (lowers, dest_fd, proc_fd_dir)) >= 0)
+    {
+      cleanup_free char *layer = lowers->name_lower (lowers->data, (size_t) deep);
+      bwrap_error_set (err, 0, "Can't make overlay mount on %s: the layer %s is on an overlayfs "
+                       "that is already stacked on another, and the kernel stacks filesystems "
+                       "at most two deep (its log says \"maximum fs stacking depth exceeded\"); "
+                       "use a layer on another filesystem, or bind it with --ro-bind instead",
+                       dest, layer);
+    }
+  return r;
 }
 
 /* The op's own layers: canonical host paths, opened through the caller's
@@ -848,6 +866,13 @@ open_host_layer (const void *data, size_t i, struct bwrap_error *err)
 {
   const struct host_layers *h = data;
   return open_host_dir (h->oldroot_fd, h->op->resolved_layers[i], "overlay layer", err);
+}
+
+static char *
+name_host_layer (const void *data, size_t i)
+{
+  const struct host_layers *h = data;
+  return xstrdup (h->op->resolved_layers[i]);
 }
 
 int
@@ -881,7 +906,7 @@ overlay_mount_using (enum overlay_mount_api api, const struct setup_op *op,
   overlay_split_prepare_upper (oldroot_fd, op->resolved_layers, op->n_layers, "", upper_fd,
                                proc_fd_dir);
   struct host_layers host = { op, oldroot_fd };
-  struct overlay_lowers lowers = { op->n_layers, open_host_layer, &host };
+  struct overlay_lowers lowers = { op->n_layers, open_host_layer, &host, name_host_layer };
   return overlay_mount_lowers (api, op->dest, &lowers, upper_fd, work_fd, dest_fd,
                                proc_fd_dir, err);
 }

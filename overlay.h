@@ -45,12 +45,14 @@ int overlay_mount_using (enum overlay_mount_api api, const struct setup_op *op,
 /* Lower layers for overlay_mount_lowers: open_lower (data, i, err) opens
  * the i-th layer, counted bottom first as --overlay-src gives them, as an
  * O_PATH directory fd, or returns -errno with err filled.  Each fd is
- * closed as soon as the kernel has it. */
+ * closed as soon as the kernel has it.  name_lower (data, i) gives the
+ * layer's host path for messages (the caller frees it). */
 struct overlay_lowers
 {
   size_t n;
   int (*open_lower) (const void *data, size_t i, struct bwrap_error *err);
   const void *data;
+  char *(*name_lower) (const void *data, size_t i);
 };
 
 /* Mount one overlay of lowers (+ upper_fd/work_fd, both -1 for a read-only

@@ -42,15 +42,18 @@ squashfs_of "$T/q" "$T/top/q" || skip_all "cannot mount a squashfs image with sq
 
 # The tmpfs mounts: t1 in tree/tm, and c1 in a tmpfs over tree/cover,
 # which hides tree/cover/hidden.
-# And an overlayfs mount at ovl (lower ol), for the EOVERFLOW diagnosis.
-mkdir -p "$T/ol" "$T/ou" "$T/ow" "$T/ovl"
+# And an overlayfs mount at ovl (lower ol), for the EOVERFLOW diagnosis,
+# and one over it at ovl2, two deep: no overlay can be stacked on that.
+mkdir -p "$T/ol" "$T/ou" "$T/ow" "$T/ovl" "$T/ou2" "$T/ow2" "$T/ovl2"
 echo o >"$T/ol/of"
 MOUNTS='mount -t tmpfs -o mode=0755 bwrap-t "$1/tree/tm" && echo t1 >"$1/tree/tm/t1" &&
         mount -t tmpfs -o mode=0755 bwrap-t "$1/tree/cover" && echo c1 >"$1/tree/cover/c1" &&
-        mount -t overlay -o "lowerdir=$1/ol,upperdir=$1/ou,workdir=$1/ow,userxattr" bwrap-o "$1/ovl"'
+        mount -t overlay -o "lowerdir=$1/ol,upperdir=$1/ou,workdir=$1/ow,userxattr" bwrap-o "$1/ovl" &&
+        mount -t overlay -o "lowerdir=$1/ovl,upperdir=$1/ou2,workdir=$1/ow2,userxattr" bwrap-o "$1/ovl2"'
 if is_root; then
   bash -c "$MOUNTS" sh "$T" || skip_all "cannot mount tmpfs"
   register_mount "$T/ovl"
+  register_mount "$T/ovl2"
   register_mount "$T/tree/cover"
   register_mount "$T/tree/tm"
   # sbx ARGS...: bwrap ARGS... with the test mounts in place
@@ -68,7 +71,7 @@ fi
 # afresh each time): must be identical before and after a --tmp-overlay run.
 host_state ()
 {
-  find "$T" -mindepth 1 -path "$T/.*" -prune -o -path "$T/*.sqfs" -prune -o -path "$T/ow" -prune -o \
+  find "$T" -mindepth 1 -path "$T/.*" -prune -o -path "$T/*.sqfs" -prune -o -path "$T/ow" -prune -o -path "$T/ow2" -prune -o \
     -printf '%P|%y|%m|%s|%T@\n' 2>/dev/null | LC_ALL=C sort
 }
 
@@ -167,6 +170,24 @@ assert_stderr_has "bwrap: warning: --overlay-src $T/ovl is on overlayfs: in a us
 assert_stderr_has "Value too large for defined data type" "overlayfs lower: the in-place change fails as the warning says"
 sbx --unshare-user "${SB[@]}" --overlay-src "$T/ovl" --overlay-src "$T/tree/plain" --ro-overlay /o true
 assert_stderr_empty "overlayfs lower: no warning for --ro-overlay"
+
+# Stacking depth: the kernel allows two levels, says EINVAL and logs the
+# reason only; bwrap names the layer.  One level less works (control).
+sbx "${SB[@]}" --overlay-src "$T/tree/plain" --overlay-src "$T/ovl2" --ro-overlay /o true
+assert_error 1 "bwrap: Can't make overlay mount on /o: the layer $T/ovl2 is on an overlayfs that is already stacked on another, and the kernel stacks filesystems at most two deep (its log says \"maximum fs stacking depth exceeded\"); use a layer on another filesystem, or bind it with --ro-bind instead" \
+  "a layer two overlays deep: one line names it and the limit"
+sbx "${SB[@]}" --overlay-src "$T/ovl2" --tmp-overlay /o true
+assert_stderr_has "the layer $T/ovl2 is on an overlayfs that is already stacked on another" \
+  "a layer two overlays deep: named for --tmp-overlay too"
+sbx "${SB[@]}" --overlay-src "$T/ovl" --overlay-src "$T/tree/plain" --ro-overlay /o cat /o/of
+assert_stdout_is "o" "one overlay deep: an overlay can still be stacked on it"
+# Such a mount below a layer is shown read-only, as a pseudo filesystem is.
+sbx "${SB[@]}" --overlay-src "$T" --tmp-overlay /o sh -c 'cat /o/ovl2/of /o/tree/tm/t1; echo x >/o/ovl2/new || echo refused'
+assert_stdout_is "o
+t1
+refused" "a mount two overlays deep below the layer: readable, read-only; the rest still an overlay"
+assert_stderr_has "bwrap: warning: $T/ovl2 (below --overlay-src $T) is on an overlayfs already stacked on another; the kernel stacks filesystems at most two deep, so it is shown read-only in /o/ovl2" \
+  "a mount two overlays deep below the layer: one warning line says so"
 
 # Files of an owner the sandbox cannot map that the caller may change (an
 # image of a root-owned tree with a world-writable file, mounted by the

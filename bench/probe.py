@@ -10,6 +10,11 @@
   probe.py walk DIR
       readdir + lstat of every entry under DIR twice: the first pass on a
       fresh mount is the cold one, the second the warm one.
+  probe.py spawn ROUNDS JSON
+      JSON maps names to command lines; run each ROUNDS times, interleaved
+      (after one warm-up run each), timing posix_spawn + wait4, and print
+      the list of seconds per name. For commands that must run inside a
+      namespace the wrapper around the probe made (measurement 7).
 
 Each prints one JSON object of seconds. Timing inside the process keeps
 exec and interpreter start-up out of the figures.
@@ -77,14 +82,32 @@ def walk(top):
     return {"cold": t1 - t0, "warm": t2 - t1, "entries": n}
 
 
+def spawn(rounds, cases):
+    res = {name: [] for name in cases}
+    for r in range(rounds + 1):
+        for name, argv in cases.items():
+            t0 = time.perf_counter()
+            pid = os.posix_spawnp(argv[0], argv, os.environ)
+            _, status, _ = os.wait4(pid, 0)
+            t1 = time.perf_counter()
+            if status != 0:
+                sys.exit("probe: %s failed (status %d)" % (" ".join(argv), status))
+            if r > 0:
+                res[name].append(t1 - t0)
+    return res
+
+
 def main():
     if len(sys.argv) >= 4 and sys.argv[1] == "overlay-mount":
         res = overlay_mount(sys.argv[2], sys.argv[3],
                             len(sys.argv) > 4 and sys.argv[4] == "userxattr")
     elif len(sys.argv) == 3 and sys.argv[1] == "walk":
         res = walk(sys.argv[2])
+    elif len(sys.argv) == 4 and sys.argv[1] == "spawn":
+        res = spawn(int(sys.argv[2]), json.loads(sys.argv[3]))
     else:
-        sys.exit("usage: probe.py overlay-mount LOWER DIR [userxattr] | walk DIR")
+        sys.exit("usage: probe.py overlay-mount LOWER DIR [userxattr] | walk DIR | "
+                 "spawn ROUNDS JSON")
     json.dump(res, sys.stdout)
     sys.stdout.write("\n")
 

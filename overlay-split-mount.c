@@ -460,19 +460,22 @@ mount_overlay_piece (struct split_run *run, const struct piece *p, size_t index,
     }
   int r = overlay_mount_lowers (OVERLAY_API_AUTO, dest, &lowers, upper, work, target_fd,
                                  run->proc_fd_dir, err);
-  if (r == -EINVAL && overlay_depth_find_too_deep (&lowers, target_fd, run->proc_fd_dir) >= 0)
+  if (r == -EINVAL && lowers.n == 1
+      && overlay_depth_find_too_deep (&lowers, target_fd, run->proc_fd_dir) == 0)
     {
       /* A mount already two overlays deep cannot be a layer, like a
-       * pseudo filesystem: shown as the host shows it, read-only. */
-      cleanup_free char *layer = name_piece_lower (&pl, lowers.n - 1);
+       * pseudo filesystem: shown as the host shows it, read-only.  (With
+       * other layers at the same place, binding one would hide the
+       * others: overlay_mount_lowers' message about it stands.) */
+      cleanup_free char *layer = name_piece_lower (&pl, 0);
       cleanup_fd int fd = -1;
       bwrap_error_clear (err);
-      fd = open_piece_lower (&pl, lowers.n - 1, err);
+      fd = open_piece_lower (&pl, 0, err);
       if (fd < 0)
         return fd;
       warn_msg ("warning: %s (below --overlay-src %s) is on an overlayfs already stacked on "
                 "another; the kernel stacks filesystems at most two deep, so it is shown "
-                "read-only in %s", layer, run->op->resolved_layers[layers[lowers.n - 1]], dest);
+                "read-only in %s", layer, run->op->resolved_layers[layers[0]], dest);
       r = bind_mount_fd (fd, target_fd, BIND_READONLY);
       return r < 0 ? bwrap_error_set (err, -r, "Can't bind layer for /%s on %s", p->rel, dest) : 0;
     }

@@ -403,6 +403,21 @@ name_piece_lower (const void *data, size_t i)
   return split_join (pl->run->op->resolved_layers[pl->layers[i]], pl->rel);
 }
 
+/* Bind the piece's only layer read-only on target_fd, where an overlay
+ * is not needed or not possible. */
+static int
+bind_piece_layer (const struct piece_lowers *pl, int target_fd, const char *dest,
+                  struct bwrap_error *err)
+{
+  cleanup_fd int fd = open_piece_lower (pl, 0, err);
+  int r;
+
+  if (fd < 0)
+    return fd;
+  r = bind_mount_fd (fd, target_fd, BIND_READONLY);
+  return r < 0 ? bwrap_error_set (err, -r, "Can't bind layer for /%s on %s", pl->rel, dest) : 0;
+}
+
 /* The layers that show a directory at rel, bottom first: a non-directory
  * in a layer hides everything below it, as overlayfs would. */
 static size_t
@@ -442,12 +457,7 @@ mount_overlay_piece (struct split_run *run, const struct piece *p, size_t index,
     {
       /* overlayfs wants two lowers without an upper; one read-only lower
        * is a read-only bind of it (it has no mounts below). */
-      cleanup_fd int fd = open_piece_lower (&pl, 0, err);
-      int r;
-      if (fd < 0)
-        return fd;
-      r = bind_mount_fd (fd, target_fd, BIND_READONLY);
-      return r < 0 ? bwrap_error_set (err, -r, "Can't bind layer for /%s on %s", p->rel, dest) : 0;
+      return bind_piece_layer (&pl, target_fd, dest, err);
     }
   if (run->upper_fd >= 0)
     {
@@ -468,16 +478,11 @@ mount_overlay_piece (struct split_run *run, const struct piece *p, size_t index,
        * other layers at the same place, binding one would hide the
        * others: overlay_mount_lowers' message about it stands.) */
       cleanup_free char *layer = name_piece_lower (&pl, 0);
-      cleanup_fd int fd = -1;
       bwrap_error_clear (err);
-      fd = open_piece_lower (&pl, 0, err);
-      if (fd < 0)
-        return fd;
       warn_msg ("warning: %s (below --overlay-src %s) is on an overlayfs already stacked on "
                 "another; the kernel stacks filesystems at most two deep, so it is shown "
                 "read-only in %s", layer, run->op->resolved_layers[layers[0]], dest);
-      r = bind_mount_fd (fd, target_fd, BIND_READONLY);
-      return r < 0 ? bwrap_error_set (err, -r, "Can't bind layer for /%s on %s", p->rel, dest) : 0;
+      return bind_piece_layer (&pl, target_fd, dest, err);
     }
   if (r == -EINVAL && err->message != NULL && strstr (err->message, ": Invalid argument") != NULL)
     {

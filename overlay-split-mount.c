@@ -23,7 +23,6 @@
 #include "bind-mount.h"
 #include "mount-fs.h"
 #include "overlay.h"
-#include "overlay-depth.h"
 #include "overlay-split.h"
 #include "overlay-split-host.h"
 #include "resolve.h"
@@ -468,10 +467,10 @@ mount_overlay_piece (struct split_run *run, const struct piece *p, size_t index,
         return bwrap_error_set (err, upper < 0 ? -upper : -work,
                                 "Can't open upper or work directory for %s", dest);
     }
+  ssize_t too_deep;
   int r = overlay_mount_lowers (OVERLAY_API_AUTO, dest, &lowers, upper, work, target_fd,
-                                 run->proc_fd_dir, err);
-  if (r == -EINVAL && lowers.n == 1
-      && overlay_depth_find_too_deep (&lowers, target_fd, run->proc_fd_dir) == 0)
+                                 run->proc_fd_dir, &too_deep, err);
+  if (r == -EINVAL && lowers.n == 1 && too_deep == 0)
     {
       /* A mount already two overlays deep cannot be a layer, like a
        * pseudo filesystem: shown as the host shows it, read-only.  (With
@@ -539,7 +538,7 @@ mount_skeleton (struct split_run *run, int dest_fd, struct bwrap_error *err)
   if (work < 0)
     return bwrap_error_set (err, -work, "Can't create work directory for %s", run->op->dest);
   return overlay_mount_lowers (OVERLAY_API_AUTO, run->op->dest, &lowers, run->upper_fd, work,
-                               dest_fd, run->proc_fd_dir, err);
+                               dest_fd, run->proc_fd_dir, NULL, err);
 }
 
 static void

@@ -821,10 +821,11 @@ make_tmp_upper (const struct setup_op *op, enum overlay_mount_api api, int hidde
 int
 overlay_mount_lowers (enum overlay_mount_api api, const char *dest,
                       const struct overlay_lowers *lowers, int upper_fd, int work_fd,
-                      int dest_fd, const char *proc_fd_dir, struct bwrap_error *err)
+                      int dest_fd, const char *proc_fd_dir, ssize_t *too_deep,
+                      struct bwrap_error *err)
 {
   bool unsupported = true;
-  ssize_t deep;
+  ssize_t deep = -1;
   int r = 0;
 
   if (api != OVERLAY_API_LEGACY && !kernel_api_is_legacy (KERNEL_API_MOUNT))
@@ -850,6 +851,8 @@ overlay_mount_lowers (enum overlay_mount_api api, const char *dest,
                        "use a layer on another filesystem, or bind it with --ro-bind instead",
                        dest, layer);
     }
+  if (too_deep != NULL)
+    *too_deep = deep;
   return r;
 }
 
@@ -908,7 +911,7 @@ overlay_mount_using (enum overlay_mount_api api, const struct setup_op *op,
   struct host_layers host = { op, oldroot_fd };
   struct overlay_lowers lowers = { op->n_layers, open_host_layer, &host, name_host_layer };
   return overlay_mount_lowers (api, op->dest, &lowers, upper_fd, work_fd, dest_fd,
-                               proc_fd_dir, err);
+                               proc_fd_dir, NULL, err);
 }
 
 int

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 #include "plan.h"
 #include "utils.h"
@@ -57,10 +58,13 @@ struct overlay_lowers
 
 /* Mount one overlay of lowers (+ upper_fd/work_fd, both -1 for a read-only
  * one) on dest_fd.  dest is the sandbox path for messages.  Same process
- * and errors as overlay_mount. */
+ * and errors as overlay_mount.  too_deep, unless NULL, gets the index of
+ * the layer the kernel's stacking depth refused (the message names it;
+ * found only with name_lower), else -1. */
 int overlay_mount_lowers (enum overlay_mount_api api, const char *dest,
                           const struct overlay_lowers *lowers, int upper_fd, int work_fd,
-                          int dest_fd, const char *proc_fd_dir, struct bwrap_error *err);
+                          int dest_fd, const char *proc_fd_dir, ssize_t *too_deep,
+                          struct bwrap_error *err);
 
 /* ---- Pure helpers, exported for unit tests ---- */
 

@@ -39,6 +39,23 @@ int split_open_host (int oldroot_fd, char *const *layers, size_t l, const char *
 int split_top_entry (int oldroot_fd, char *const *layers, size_t n_layers, const char *rel,
                      struct stat *ret_st, size_t *ret_layer);
 
+/* The layers (indices, bottom first, into out: room for n_layers) that
+ * show a directory at rel: a non-directory in a layer hides everything
+ * below it, as overlayfs would.  Returns how many. */
+size_t split_dir_layers (int oldroot_fd, char *const *layers, size_t n_layers, const char *rel,
+                         size_t *out);
+
+/* A skeleton directory at rel that the caller may search but not list
+ * (mode 0711 of another owner) cannot be recreated: its entries are
+ * unknown.  Nor can the kernel show it without the mounts below it: a
+ * bind that is not recursive and an overlay layer are both refused where
+ * those mounts are locked (a user namespace).  When only one layer has a
+ * directory at rel and it is such a directory, returns that layer's
+ * index: the directory is to be shown as it is, read-only; else -1.
+ * Prints one warning line (DEST named) whenever such a directory is met. */
+ssize_t split_search_only_layer (int oldroot_fd, char *const *layers, size_t n_layers,
+                                 const char *rel, const char *dest);
+
 /* rwx bits the caller has on name in dir_fd ("" for dir_fd itself) with
  * lstat st, whose owner is not mapped. */
 mode_t split_caller_access (int dir_fd, const char *name, const struct stat *st);

@@ -84,6 +84,10 @@ const struct split_node *overlay_split_find (const struct overlay_split *split,
  * Points into path. */
 const char *split_relative (const char *path, const char *base);
 
+/* The name of node_rel when it lies directly in directory rel ("" for
+ * the root), else NULL.  Points into node_rel. */
+const char *split_relative_child (const char *node_rel, const char *rel);
+
 struct setup_op;
 
 /* Preflight (caller's process, not pure: reads /proc/self/mountinfo):

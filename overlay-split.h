@@ -94,7 +94,8 @@ struct setup_op;
  * compute op->split for an overlay op whose layers, RWSRC and WORKDIR are
  * resolved, and, when the sandbox will have a user namespace, print one
  * "warning:" line for each layer whose existing files the command will
- * not be able to change (a layer on overlayfs, files of an unmapped owner
- * that the caller may write).  0 or -errno with err filled.  In
+ * not be able to change (a layer on overlayfs, files whose uid or gid is
+ * not mapped that the caller may write, in the layer or one directory
+ * down).  0 or -errno with err filled.  In
  * overlay-split-preflight.c. */
 int overlay_split_preflight (struct setup_op *op, bool has_userns, struct bwrap_error *err);

@@ -275,6 +275,52 @@ fi
 run_bwrap "${SB[@]}" --overlay-src "$T/rootimg" --overlay-src "$T/tree/plain" --ro-overlay /o true
 assert_stderr_empty "files owned by another uid: no warning for --ro-overlay"
 
+# The kernel's rule is the uid or the gid: a file of the caller whose
+# group is not the caller's primary group (a shared project directory),
+# writable by that group, is as stuck as a foreign one (grpimg/g).  And
+# the scan looks below the layer's root: a root-owned 0666 file one
+# directory down (deepimg/d/f), in a plain overlay without a split.  Each
+# warning is checked against what the command then meets.
+mkdir -p "$T/grpsrc" "$T/deepsrc/d"
+echo g >"$T/grpsrc/g"
+echo f >"$T/deepsrc/d/f"
+chmod 664 "$T/grpsrc/g"
+chmod 666 "$T/deepsrc/d/f"
+make_squashfs "$T/grpsrc" "$T/grp.sqfs" -force-uid "$HOST_UID" -force-gid 4242 &&
+  mount_squashfs "$T/grp.sqfs" "$T/grpimg" &&
+  make_squashfs "$T/deepsrc" "$T/deep.sqfs" -all-root && mount_squashfs "$T/deep.sqfs" "$T/deepimg" || {
+  skip_n "$(is_root && echo 7 || echo 5)" "cannot mount a squashfs image with squashfuse" "unmapped group, file one level down"
+  done_testing
+  exit 0
+}
+grp_warning="bwrap: warning: --overlay-src $T/grpimg: its file g has group gid 4242, which the sandbox cannot map (it maps only uid $HOST_UID and gid $HOST_GID)"
+CHANGE='{ echo x >>"$1"; } 2>&1 | sed "s/.*: //"; cat "$1"'
+run_bwrap "${SB[@]}" --overlay-src "$T/grpimg" --tmp-overlay "$T/grpimg" sh -c "$CHANGE" sh "$T/grpimg/g"
+if is_root; then
+  assert_stderr_empty "a file of an unmapped group, as root: no warning (every owner is mapped)"
+  assert_stdout_is "g
+x" "a file of an unmapped group, as root: changed in place"
+  run_bwrap --unshare-user "${SB[@]}" --overlay-src "$T/grpimg" --tmp-overlay "$T/grpimg" sh -c "$CHANGE" sh "$T/grpimg/g"
+fi
+assert_stderr_has "$grp_warning" "a file of the caller's with an unmapped group, writable by it: warned up front, naming the gid"
+assert_stdout_is "Value too large for defined data type
+g" "a file of an unmapped group: changing it in place fails with EOVERFLOW, as the warning says"
+
+run_bwrap "${SB[@]}" --overlay-src "$T/deepimg" --tmp-overlay "$T/deepimg" sh -c "$CHANGE" sh "$T/deepimg/d/f"
+if is_root; then
+  assert_stderr_empty "a root-owned 0666 file one directory down, as root: no warning"
+  assert_stdout_is "f
+x" "a root-owned 0666 file one directory down, as root: changed in place"
+else
+  assert_stderr_has "bwrap: warning: --overlay-src $T/deepimg: its file d/f is owned by uid 0, which the sandbox cannot map" \
+    "a root-owned 0666 file one directory below the layer's root: warned up front, without a split"
+  assert_stdout_is "Value too large for defined data type
+f" "a root-owned 0666 file one directory down: changing it in place fails with EOVERFLOW, as the warning says"
+fi
+# Control: the caller's own files, one directory down, give no warning.
+sbx "${SB[@]}" --overlay-src "$T/tree/plain" --tmp-overlay /o true
+assert_stderr_empty "the caller's own files: no warning"
+
 # ------------------------------------------------------------ the host root
 
 # A name no other test uses, in /tmp, /var/tmp and the home directory.

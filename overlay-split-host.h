@@ -2,7 +2,8 @@
  * overlay-split-host.h: host-side helpers of a split overlay's setup:
  * looking host entries up in the layers, recreating directories with the
  * host's owner and mode (or the caller's rights where the owner is not
- * mapped), and preparing upper directories overlayfs could not copy up.
+ * mapped), finding directories that can be searched but not listed, and
+ * preparing upper directories overlayfs could not copy up.
  * Runs in the sandbox setup process inside the new user + mount
  * namespace; host paths are reached only through the caller's old root
  * with RESOLVE_IN_ROOT. */

@@ -146,7 +146,6 @@ START_TEST (test_stacked)
     "26 21\0/newroot/mnt/s/in", NULL,
   };
   struct mount_table t;
-  bool in_tree[7] = { false };
 
   table_of (&t, rows);
   ck_assert (mount_table_is_stacked (&t, 2, 1));
@@ -159,11 +158,26 @@ START_TEST (test_stacked)
   ck_assert (!mount_table_is_stacked (&t, 6, 1));
   ck_assert (!mount_table_is_stacked (&t, 1, 0));      /* below its parent's root */
   ck_assert (!mount_table_is_stacked (&t, 5, 1));
-  mount_table_mark_tree (&t, 20, in_tree);
-  ck_assert_int_eq (mount_table_unstacked_twin (&t, in_tree), -1);
   mount_table_clear (&t);
 }
 END_TEST
+
+/* The first twin mount_table_unstacked_twin finds in the tree of mount
+ * 20 of rows. */
+static ssize_t
+twin_in (const char *const *rows)
+{
+  struct mount_table t;
+  bool in_tree[8] = { false };
+  ssize_t twin;
+
+  table_of (&t, rows);
+  ck_assert_uint_le (t.n, N_ELEMENTS (in_tree));
+  mount_table_mark_tree (&t, 20, in_tree);
+  twin = mount_table_unstacked_twin (&t, in_tree);
+  mount_table_clear (&t);
+  return twin;
+}
 
 /* mountinfo read while a directory was renamed: two mounts show one
  * path without being a stack.  Neither may pass for covered. */
@@ -180,38 +194,20 @@ START_TEST (test_twins)
   const char *const on_top[] = {
     "20 10\0/newroot/mnt", "21 20\0/newroot/mnt/a", "22 21\0/newroot/mnt", NULL,
   };
+  const char *const stack[] = {
+    "20 10\0/newroot/mnt", "21 20\0/newroot/mnt/s", "22 21\0/newroot/mnt/s",
+    "23 22\0/newroot/mnt/s", NULL,
+  };
+  /* Only the new tree counts: other mounts are never walked to. */
   const char *const outside[] = {
     "20 10\0/newroot/mnt", "21 20\0/newroot/mnt/a", "30 10\0/newroot/mnt/a", NULL,
   };
-  struct mount_table t;
-  bool in_tree[4];
 
-  table_of (&t, siblings);
-  memset (in_tree, 0, sizeof in_tree);
-  mount_table_mark_tree (&t, 20, in_tree);
-  ck_assert (!mount_table_is_stacked (&t, 2, 1) && !mount_table_is_stacked (&t, 1, 2));
-  ck_assert_int_eq (mount_table_unstacked_twin (&t, in_tree), 1);
-  mount_table_clear (&t);
-
-  table_of (&t, cousins);
-  memset (in_tree, 0, sizeof in_tree);
-  mount_table_mark_tree (&t, 20, in_tree);
-  ck_assert (!mount_table_is_stacked (&t, 2, 3) && !mount_table_is_stacked (&t, 3, 2));
-  ck_assert_int_eq (mount_table_unstacked_twin (&t, in_tree), 2);
-  mount_table_clear (&t);
-
-  table_of (&t, on_top);
-  memset (in_tree, 0, sizeof in_tree);
-  mount_table_mark_tree (&t, 20, in_tree);
-  ck_assert_int_eq (mount_table_unstacked_twin (&t, in_tree), 0);
-  mount_table_clear (&t);
-
-  /* Only the new tree counts: other mounts are never walked to. */
-  table_of (&t, outside);
-  memset (in_tree, 0, sizeof in_tree);
-  mount_table_mark_tree (&t, 20, in_tree);
-  ck_assert_int_eq (mount_table_unstacked_twin (&t, in_tree), -1);
-  mount_table_clear (&t);
+  ck_assert_int_eq (twin_in (siblings), 1);
+  ck_assert_int_eq (twin_in (cousins), 2);
+  ck_assert_int_eq (twin_in (on_top), 0);
+  ck_assert_int_eq (twin_in (stack), -1);
+  ck_assert_int_eq (twin_in (outside), -1);
 }
 END_TEST
 

@@ -193,12 +193,13 @@ remount_entry (int fd, const struct mount_entry *e, unsigned long add, const cha
 
   if (r < 0)
     {
-      bwrap_error_set (err, 0, "%s: unknown per-mount option \"%s\" in mountinfo", what, unknown);
+      (void) bwrap_error_set (err, 0, "%s: unknown per-mount option \"%s\" in mountinfo",
+                              what, unknown);
       return r;
     }
   r = remount_adding (fd, flags, add);
   if (r < 0)
-    bwrap_error_set (err, -r, "%s", what);
+    (void) bwrap_error_set (err, -r, "%s", what);
   return r;
 }
 
@@ -355,6 +356,8 @@ remount_submount (struct remount_run *run, size_t e, struct bwrap_error *err)
   cleanup_fd int fd = rel == NULL ? -ESTALE : open_mount_point (run->top_fd, rel);
   int id = -1, r = fd < 0 ? fd : fd_mnt_id (fd, &id);
 
+  if (fd >= 0 && r < 0)
+    return bwrap_error_set (err, -r, "%s: reading its mount id", what);
   if (r == 0 && id == entry->id)
     {
       r = remount_entry (fd, entry, run->add, what, err);
@@ -372,7 +375,7 @@ remount_submount (struct remount_run *run, size_t e, struct bwrap_error *err)
     return bwrap_error_set (err, -r, "%s: reading mountinfo", what);
   if (r > 0)
     return 0;
-  if (fd >= 0 || fd == -ESTALE)
+  if (fd >= 0 || rel == NULL)
     {
       (void) bwrap_error_set (err, 0, "%s: its path leads elsewhere now "
                               "(a directory on it was renamed)", what);

@@ -263,6 +263,7 @@ assert_error 1 "bwrap: Can't remount readonly on /newroot/missing: realpath(dest
 # Mounts the user cannot make on the host are made, as the user, in a user
 # and mount namespace of our own, kept by a holder process; bwrap runs in
 # it through nsenter, with --unshare-user, as in a rootless container.
+#
 # As root, some cases need a process of the user bwrap-test (which
 # run-as-user.sh creates): AS_USER runs a command as it.
 AS_USER=()
@@ -270,12 +271,10 @@ if is_root && id -u bwrap-test >/dev/null 2>&1; then
   chmod 0711 "$TEST_TMP"
   AS_USER=(setpriv --reuid=bwrap-test --regid=bwrap-test --init-groups)
 fi
-OUTER=()
 _holder_ready () { [ "$(readlink "/proc/$1/ns/mnt")" != "$(readlink /proc/self/ns/mnt)" ]; }
 outer_ns ()
 {
   local holder
-  [ ${#OUTER[@]} -gt 0 ] && return 0
   have_userns || return 1
   unshare --user --map-root-user --mount sleep 600 &
   holder=$!
@@ -285,8 +284,51 @@ outer_ns ()
     SKIP_REASON="the holder of our own namespace did not start"
     return 1
   fi
-  OUTER=(nsenter -t "$holder" -U -m --preserve-credentials)
+  OWN_IN=(nsenter -t "$holder" -U -m --preserve-credentials)
+  OWN_EXTRA=(--unshare-user)
 }
+# OWN_IN and OWN_EXTRA go before and after "$BWRAP" where own_tmpfs
+# mounted something: nothing as root, our namespace as the user.
+OWN_IN=()
+OWN_EXTRA=()
+if ! is_root && ! is_setuid; then
+  outer_ns
+fi
+# own_tmpfs MOUNTPOINT [OPTIONS]: a tmpfs where bwrap will see it; not in
+# setuid mode (the setuid copy does not run setuid in our namespace).
+own_tmpfs ()
+{
+  if is_root; then
+    host_mount_tmpfs "$1" "${2:-mode=0755}" 2>/dev/null
+  elif [ ${#OWN_IN[@]} -gt 0 ]; then
+    "${OWN_IN[@]}" mount -t tmpfs -o "${2:-mode=0755}" own "$1" 2>/dev/null
+  else
+    return 1
+  fi
+}
+
+# A stack: mounts on the root of a submount cover it and all it holds;
+# those are left as they are (nothing reaches them, the sandbox no more
+# than we), the top of the stack and what is mounted in it get the flags.
+SKIP_REASON=
+C=$T/cov
+mkdir -p "$C/s"
+if is_setuid; then
+  skip_n 4 "a stack of mounts needs root or a namespace of our own" "a covered submount"
+elif own_tmpfs "$C/s" && "${OWN_IN[@]}" mkdir "$C/s/in" && own_tmpfs "$C/s/in" &&
+     own_tmpfs "$C/s" && own_tmpfs "$C/s" && "${OWN_IN[@]}" mkdir "$C/s/top" &&
+     own_tmpfs "$C/s/top"; then
+  run "${OWN_IN[@]}" "$BWRAP" "${OWN_EXTRA[@]}" "${BASE[@]}" "${P[@]}" --ro-bind "$C" /mnt \
+    cat /proc/self/mountinfo
+  assert_rc 0 "a covered submount: the bind succeeds"
+  printf '%s\n' "$RUN_OUT" >"$TEST_TMP/mountinfo"
+  check "a covered submount: the mount on top of the stack is read-only" mount_has_opt /mnt/s ro
+  check "a covered submount: a mount inside the top is read-only" mount_has_opt /mnt/s/top ro
+  run "${OWN_IN[@]}" "$BWRAP" "${OWN_EXTRA[@]}" "${BASE[@]}" --ro-bind "$C" /mnt touch /mnt/s/new
+  assert_stderr_has "Read-only file system" "a covered submount: the visible stack refuses writes"
+else
+  skip_n 4 "${SKIP_REASON:-could not mount the stack}" "a covered submount"
+fi
 
 # Issue 23, item 1: a directory renamed while the submounts were walked
 # to made the walk miss, and the submount was skipped as if covered: it
@@ -306,30 +348,22 @@ SKIP_REASON=
 R=$T/race
 mkdir -p "$R/u/p" "$R/img"
 echo image >"$R/img/f"
-race_in=()
-race_extra=()
 race_ready=yes
 for ((k = 1; k <= RACE_N; k++)); do
   mkdir "$R/u/p/s$k"
-  if is_root; then
-    host_mount_tmpfs "$R/u/p/s$k" mode=0755 || race_ready=
-    register_mount "$R/u/q/s$k"   # where a rename may have left it
-  elif is_setuid; then
-    if ! have_squashfuse; then
-      race_ready=
-    elif [ "$k" = 1 ]; then
+  if ! is_setuid; then
+    own_tmpfs "$R/u/p/s$k" || race_ready=
+    is_root && register_mount "$R/u/q/s$k"   # where a rename may have left it
+  elif ! have_squashfuse; then
+    race_ready=
+  else
+    if [ "$k" = 1 ]; then
       make_squashfs "$R/img" "$R/img.sqfs" || race_ready=
     fi
     if [ -n "$race_ready" ]; then
       mount_squashfs "$R/img.sqfs" "$R/u/p/s$k" || race_ready=
       register_mount "$R/u/q/s$k" fuse
     fi
-  elif outer_ns; then
-    race_in=("${OUTER[@]}")
-    race_extra=(--unshare-user)
-    "${OUTER[@]}" mount -t tmpfs -o mode=0755 race "$R/u/p/s$k" || race_ready=
-  else
-    race_ready=
   fi
 done
 if [ ${#AS_USER[@]} -gt 0 ]; then
@@ -344,7 +378,7 @@ if [ -n "$race_ready" ]; then
   race_start=$SECONDS
   for ((i = 1; i <= RACE_RUNS; i++)); do
     # Builtins only: a fork per attempt would make the loop slow.
-    run "${race_in[@]}" "$BWRAP" "${race_extra[@]}" "${BASE[@]}" --proc /proc --ro-bind "$R/u" /mnt sh -c '
+    run "${OWN_IN[@]}" "$BWRAP" "${OWN_EXTRA[@]}" "${BASE[@]}" --proc /proc --ro-bind "$R/u" /mnt sh -c '
       for s in /mnt/p/s* /mnt/q/s* /mnt/p/s* /mnt/q/s*; do
         echo x > "$s/w" && echo "wrote $s"
       done
@@ -375,7 +409,7 @@ if [ -n "$race_ready" ]; then
   if is_setuid; then
     skip "renames during --ro-bind: nothing written on the host" "squashfs is read-only anyway"
   else
-    assert_eq "" "$("${race_in[@]}" find "$R/u/p" -name w)" \
+    assert_eq "" "$("${OWN_IN[@]}" find "$R/u/p" -name w)" \
       "renames during --ro-bind: nothing written on the host"
   fi
 else
@@ -390,31 +424,17 @@ fi
 SKIP_REASON=
 N=$T/nsf
 mkdir -p "$N/sub"
-nsf_in=()
-nsf_extra=()
-nsf_ready=yes
-if is_root; then
-  host_mount_tmpfs "$N/sub" nosymfollow,mode=0755 2>/dev/null || nsf_ready=
-elif is_setuid; then
-  nsf_ready=
-elif outer_ns; then
-  nsf_in=("${OUTER[@]}")
-  nsf_extra=(--unshare-user)
-  "${OUTER[@]}" mount -t tmpfs -o nosymfollow,mode=0755 nsf "$N/sub" 2>/dev/null || nsf_ready=
-else
-  nsf_ready=
-fi
 if is_setuid; then
   skip_n 9 "a nosymfollow mount needs root or a namespace of our own, where the setuid copy does not run setuid" "nosymfollow kept"
-elif [ -z "$nsf_ready" ]; then
+elif ! own_tmpfs "$N/sub" nosymfollow,mode=0755; then
   skip_n 9 "${SKIP_REASON:-no nosymfollow mounts (Linux 5.10)}" "nosymfollow kept"
 else
-  "${nsf_in[@]}" sh -c 'echo target > "$1/target" && ln -s target "$1/link"' sh "$N/sub"
+  "${OWN_IN[@]}" sh -c 'echo target > "$1/target" && ln -s target "$1/link"' sh "$N/sub"
   for how in "--ro-bind:--ro-bind $N /mnt" "--remount-ro:--bind $N /mnt --remount-ro /mnt/sub" \
              "--bind:--bind $N /mnt"; do
     what=${how%%:*}
     # shellcheck disable=SC2086 # the options are words by design
-    run "${nsf_in[@]}" "$BWRAP" "${nsf_extra[@]}" "${BASE[@]}" --proc /proc ${how#*:} sh -c '
+    run "${OWN_IN[@]}" "$BWRAP" "${OWN_EXTRA[@]}" "${BASE[@]}" --proc /proc ${how#*:} sh -c '
       while read -r id parent dev root mp opts rest; do
         [ "$mp" = /mnt/sub ] && echo "$opts"
       done < /proc/self/mountinfo

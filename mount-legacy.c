@@ -14,7 +14,7 @@
  *     fd's mount id is the expected one;
  *   - a mount not reached keeps its flags only for a reason the table's
  *     structure shows and the kernel confirms: covered by a mount stacked
- *     on its root (".." from the landing fd climbs past it), inside a
+ *     on its root (the walk's last lookup went down through it), inside a
  *     covered one, a FUSE mount admitting only another user or inside
  *     one (EACCES only), or unmounted meanwhile.  Anything else (a
  *     directory renamed meanwhile, a refusal its owner could lift later,
@@ -236,14 +236,16 @@ below (const char *mount_point, const char *top)
  * to the tree as resolve_walk_open would, could lead the walk elsewhere,
  * to a directory whose refusal would then be taken for the mount's.  The
  * walk only goes down, so it never leaves dir_fd's tree.  An fd or
- * -errno. */
+ * -errno; *ret_last_dir (the caller closes it) is the directory the last
+ * name was looked up in, when there was one. */
 static int
-open_mount_point (int dir_fd, const char *path)
+open_mount_point (int dir_fd, const char *path, int *ret_last_dir)
 {
   cleanup_free char *copy = xstrdup (path);
   cleanup_fd int cur = openat (dir_fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
   char *save = NULL;
 
+  *ret_last_dir = -1;
   if (cur < 0)
     return -errno;
   for (char *comp = strtok_r (copy, "/", &save); comp != NULL;)
@@ -255,6 +257,11 @@ open_mount_point (int dir_fd, const char *path)
       fd = openat (cur, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC | (next != NULL ? O_DIRECTORY : 0));
       if (fd < 0)
         return -errno;
+      if (next == NULL)
+        {
+          *ret_last_dir = steal_fd (&cur);
+          return fd;
+        }
       close (cur);
       cur = fd;
       comp = next;
@@ -277,25 +284,25 @@ struct remount_run
   unsigned uid, gid;    /* ours, outside (for FUSE owners) */
 };
 
-/* The walk to entry e landed on mount landed_id, at fd.  e is covered
- * when the table has that mount stacked on e's root and the kernel agrees:
- * ".." from fd climbs every mount root stacked on e's root and stops
- * only above e, in a strict ancestor (from anywhere else ".." stays in
- * e or above it in the stack).  Mount points and parents of our own
- * namespace's mounts do not change under renames, so this holds as long
- * as the stack does.  The mount stacked on e's root, or -1. */
+/* The walk to entry e landed on mount landed_id, its last name looked up
+ * in last_dir.  e is covered when the table has that mount stacked on
+ * e's root and the kernel agrees: a lookup of one name goes from the
+ * directory's mount down through the mounts stacked at that name, each
+ * on the root of the one before but the first, so if last_dir's mount is
+ * above e and the landing one below, e is one of them and the next sits
+ * on its root.  Parents of our own namespace's mounts do not change
+ * under renames, so this holds as long as the stack does (for files as
+ * for directories, and whoever may search the top).  The mount stacked
+ * on e's root, or -1. */
 static ssize_t
-covering_child (const struct remount_run *run, size_t e, int fd, int landed_id)
+covering_child (const struct remount_run *run, size_t e, int last_dir, int landed_id)
 {
   ssize_t landed = mount_table_find (run->t, landed_id);
-  cleanup_fd int up = -1;
-  int up_id;
+  int dir_id;
 
-  if (landed < 0 || !mount_table_is_stacked (run->t, (size_t) landed, e))
-    return -1;
-  up = openat (fd, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  if (up < 0 || fd_mnt_id (up, &up_id) < 0
-      || !mount_table_is_ancestor (run->t, up_id, e))
+  if (landed < 0 || !mount_table_is_stacked (run->t, (size_t) landed, e)
+      || last_dir < 0 || fd_mnt_id (last_dir, &dir_id) < 0
+      || !mount_table_is_ancestor (run->t, dir_id, e))
     return -1;
   return mount_table_child_toward (run->t, (size_t) landed, run->t->entries[e].id);
 }
@@ -353,7 +360,8 @@ remount_submount (struct remount_run *run, size_t e, struct bwrap_error *err)
   const char *rel = below (entry->mount_point, run->t->entries[run->top].mount_point);
   cleanup_free char *what = xasprintf ("Unable to apply mount flags: remount \"%s\"",
                                        entry->mount_point);
-  cleanup_fd int fd = rel == NULL ? -ESTALE : open_mount_point (run->top_fd, rel);
+  cleanup_fd int last_dir = -1;
+  cleanup_fd int fd = rel == NULL ? -ESTALE : open_mount_point (run->top_fd, rel, &last_dir);
   int id = -1, r = fd < 0 ? fd : fd_mnt_id (fd, &id);
 
   if (fd >= 0 && r < 0)
@@ -365,7 +373,7 @@ remount_submount (struct remount_run *run, size_t e, struct bwrap_error *err)
       return r;
     }
   if (r == 0)
-    run->cover[e] = covering_child (run, e, fd, id);
+    run->cover[e] = covering_child (run, e, last_dir, id);
   if (run->cover[e] >= 0 || is_hidden (run, e) || (r == -EACCES && is_out_of_reach (run, e)))
     return 0;
   /* Unmounted meanwhile (a mount event propagated from the host):
@@ -441,7 +449,7 @@ remount_tree (const struct mount_table *after, size_t top, unsigned long add,
   cleanup_free ssize_t *cover = xmalloc (after->n * sizeof (ssize_t));
   cleanup_free char *what = xasprintf ("Unable to remount destination \"%s\" with correct flags",
                                        top_entry->mount_point);
-  cleanup_fd int root_fd = -1, top_fd = -1;
+  cleanup_fd int root_fd = -1, top_fd = -1, last_dir = -1;
   struct remount_run run = {
     .t = after, .top = top, .top_fd = -1, .add = add,
     .in_tree = in_tree, .reached = reached, .cover = cover,
@@ -462,7 +470,7 @@ remount_tree (const struct mount_table *after, size_t top, unsigned long add,
       return -ESTALE;
     }
   root_fd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  top_fd = root_fd < 0 ? -errno : open_mount_point (root_fd, top_entry->mount_point);
+  top_fd = root_fd < 0 ? -errno : open_mount_point (root_fd, top_entry->mount_point, &last_dir);
   r = top_fd < 0 ? top_fd : fd_mnt_id (top_fd, &top_id);
   if (r == 0 && top_id != top_entry->id)
     r = -ESTALE;   /* a path on the way changed: do not guess */

@@ -294,40 +294,48 @@ OWN_EXTRA=()
 if ! is_root && ! is_setuid; then
   outer_ns
 fi
-# own_tmpfs MOUNTPOINT [OPTIONS]: a tmpfs where bwrap will see it; not in
-# setuid mode (the setuid copy does not run setuid in our namespace).
-own_tmpfs ()
+# own_mount MOUNT-ARGS... MOUNTPOINT: mount(8) where bwrap will see it;
+# not in setuid mode (the setuid copy does not run setuid in our
+# namespace).  own_tmpfs MOUNTPOINT [OPTIONS]: a tmpfs there.
+own_mount ()
 {
   if is_root; then
-    host_mount_tmpfs "$1" "${2:-mode=0755}" 2>/dev/null
+    mount "$@" 2>/dev/null && register_mount "${*: -1}"
   elif [ ${#OWN_IN[@]} -gt 0 ]; then
-    "${OWN_IN[@]}" mount -t tmpfs -o "${2:-mode=0755}" own "$1" 2>/dev/null
+    "${OWN_IN[@]}" mount "$@" 2>/dev/null
   else
     return 1
   fi
 }
+own_tmpfs () { own_mount -t tmpfs -o "${2:-mode=0755}" own "$1"; }
 
 # A stack: mounts on the root of a submount cover it and all it holds;
 # those are left as they are (nothing reaches them, the sandbox no more
 # than we), the top of the stack and what is mounted in it get the flags.
+# A file bound twice is a stack too.
 SKIP_REASON=
 C=$T/cov
 mkdir -p "$C/s"
+echo under >"$C/f"
+echo first >"$T/cov-first"
+echo second >"$T/cov-second"
 if is_setuid; then
-  skip_n 4 "a stack of mounts needs root or a namespace of our own" "a covered submount"
+  skip_n 5 "a stack of mounts needs root or a namespace of our own" "a covered submount"
 elif own_tmpfs "$C/s" && "${OWN_IN[@]}" mkdir "$C/s/in" && own_tmpfs "$C/s/in" &&
      own_tmpfs "$C/s" && own_tmpfs "$C/s" && "${OWN_IN[@]}" mkdir "$C/s/top" &&
-     own_tmpfs "$C/s/top"; then
+     own_tmpfs "$C/s/top" && own_mount --bind "$T/cov-first" "$C/f" &&
+     own_mount --bind "$T/cov-second" "$C/f"; then
   run "${OWN_IN[@]}" "$BWRAP" "${OWN_EXTRA[@]}" "${BASE[@]}" "${P[@]}" --ro-bind "$C" /mnt \
     cat /proc/self/mountinfo
   assert_rc 0 "a covered submount: the bind succeeds"
   printf '%s\n' "$RUN_OUT" >"$TEST_TMP/mountinfo"
   check "a covered submount: the mount on top of the stack is read-only" mount_has_opt /mnt/s ro
   check "a covered submount: a mount inside the top is read-only" mount_has_opt /mnt/s/top ro
+  check "a covered file mount: the one on top is read-only" mount_has_opt /mnt/f ro
   run "${OWN_IN[@]}" "$BWRAP" "${OWN_EXTRA[@]}" "${BASE[@]}" --ro-bind "$C" /mnt touch /mnt/s/new
   assert_stderr_has "Read-only file system" "a covered submount: the visible stack refuses writes"
 else
-  skip_n 4 "${SKIP_REASON:-could not mount the stack}" "a covered submount"
+  skip_n 5 "${SKIP_REASON:-could not mount the stack}" "a covered submount"
 fi
 
 # Issue 23, item 1: a directory renamed while the submounts were walked

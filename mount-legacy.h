@@ -19,8 +19,8 @@
  * new tree remounted with its own flags plus nosuid (+nodev unless
  * BIND_DEVICES, +ro with BIND_READONLY), top first.  A mount of the tree
  * is left as it is only where nothing can reach or use it: covered by
- * another mount of the tree, inside a FUSE mount admitting only another
- * user, or unmounted meanwhile.  0 or -errno; err (may be NULL) names the
+ * another mount of the tree, unmounted meanwhile, or (refused with
+ * EACCES) a FUSE mount admitting only another user, or inside one.  0 or -errno; err (may be NULL) names the
  * mount that could not get its flags, in bubblewrap's words, without
  * the "Can't bind mount ..." prefix. */
 int mount_legacy_bind (int src_fd, int dest_fd, unsigned flags, struct bwrap_error *err);

@@ -309,11 +309,13 @@ many_args ()
   shift 3
   local args=("${BASE[@]}" --ro-bind "$T/$script" "/$script" "$@" "/$script")
   n=$((9000 - ${#args[@]}))
+  # Through a file: mapfile reads a pipe one byte at a time.
   if [ "$len" = 0 ]; then
-    mapfile -t words < <(seq "$n")
+    seq "$n" >"$T/words"
   else
-    mapfile -t words < <(seq -f "%0${len}g" "$n")
+    seq -f "%0${len}g" "$n" >"$T/words"
   fi
+  mapfile -t words <"$T/words"
   run_bwrap "${args[@]}" "${words[@]}"
   assert_eq "0 $n ${words[n - 1]}" "$RUN_RC $RUN_OUT" "$desc: all $n arguments arrive (exit 0)"
 }

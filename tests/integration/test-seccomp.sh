@@ -33,6 +33,7 @@ make mkdir-eacces deny mkdir:EACCES
 make symlink-erofs deny symlink:EROFS
 make execve-eacces deny execve:EACCES
 make prctl-eperm deny prctl:EPERM
+make clone-eperm deny clone:EPERM
 make chdir-enoent deny chdir:ENOENT
 make empty bytes 0
 make twelve bytes 12
@@ -147,6 +148,15 @@ else
   skip_n "$n" "seize-pid1 is not built (BWRAP_TESTS_BUILDDIR)" "pid 1 is under the filter before the command runs"
   skip "control: without a filter the command makes pid 1 call mkdir" "seize-pid1 is not built"
 fi
+
+# The filters still come after what the command and pid 1 do before
+# them: pid 1 starts the command although clone is denied, and the
+# command's own steps (the parent-death signal, ambient capabilities:
+# prctl) run before its filters.
+RUN_STDIN=$P/clone-eperm.bpf run_bwrap "${SB[@]}" --unshare-pid --seccomp 0 echo ran
+assert_eq "0 ran" "$RUN_RC $RUN_OUT" "--unshare-pid, clone denied: pid 1 still starts the command"
+RUN_STDIN=$P/prctl-eperm.bpf run_bwrap "${SB[@]}" --unshare-pid --die-with-parent --seccomp 0 echo ran
+assert_eq "0 ran" "$RUN_RC $RUN_OUT" "--unshare-pid --die-with-parent, prctl denied: the command runs"
 
 # ------------------------------------------------------------ stacking
 

@@ -287,6 +287,50 @@ wait "$bw"
 check "--lock-file: a bwrap helper sits between bwrap and COMMAND" \
   eval '[ "$helper" != "$bw" ] && [ "$helper_parent" = "$bw" ] && [ "$helper_comm" = bwrap ]'
 
+# ------------------------------------------------------------ long argument lists
+
+# The pid-1 helper starts the command on a stack of its own (spawn.c).
+# glibc's execvp copies the whole argument vector onto it when the
+# command is a script without "#!" (ENOEXEC, retried with /bin/sh): a
+# fixed 64 KiB stack overflowed into pid 1 from about 8,200 arguments
+# (exit 139, issue 23).  The most arguments bwrap takes are 9000 words in
+# all (bubblewrap's limit), far fewer than the kernel would: short ones
+# give the longest vector, long ones bring bwrap's own exec near
+# ARG_MAX.  Each script prints its argument count and last argument.
+printf 'eval "last=\\${$#}"; echo "$# $last"\n' >"$T/noshebang"
+printf '#!/bin/sh\neval "last=\\${$#}"; echo "$# $last"\n' >"$T/shebang"
+chmod 0755 "$T/noshebang" "$T/shebang"
+# many_args DESC SCRIPT WORD-LENGTH BWRAP-ARGS...: run SCRIPT with as
+# many arguments as fit in bwrap's 9000 words, each WORD-LENGTH
+# characters long or more (zero-padded numbers; 0: 1, 2, 3 ...).
+many_args ()
+{
+  local desc=$1 script=$2 len=$3 n words
+  shift 3
+  local args=("${BASE[@]}" --ro-bind "$T/$script" "/$script" "$@" "/$script")
+  n=$((9000 - ${#args[@]}))
+  # Through a file: mapfile reads a pipe one byte at a time.
+  if [ "$len" = 0 ]; then
+    seq "$n" >"$T/words"
+  else
+    seq -f "%0${len}g" "$n" >"$T/words"
+  fi
+  mapfile -t words <"$T/words"
+  run_bwrap "${args[@]}" "${words[@]}"
+  assert_eq "0 $n ${words[n - 1]}" "$RUN_RC $RUN_OUT" "$desc: all $n arguments arrive (exit 0)"
+}
+many_args "no #!, --unshare-pid" noshebang 0 --unshare-pid
+many_args "#!, --unshare-pid" shebang 0 --unshare-pid
+many_args "no #!, --sync-fd without a pid namespace" noshebang 0 --sync-fd 5 5>/dev/null
+many_args "#!, --sync-fd without a pid namespace" shebang 0 --sync-fd 5 5>/dev/null
+# Word length for ARG_MAX: strings, their NULs and one pointer each count
+# (the environment too: leave 64 KiB for it).  The kernel never allows
+# more than 6 MiB, whatever the stack limit says.
+arg_max=$(getconf ARG_MAX)
+[ "$arg_max" -gt $((6 << 20)) ] && arg_max=$((6 << 20))
+many_args "no #!, --unshare-pid, ~$(((arg_max - 65536) / 1024)) KiB of arguments" noshebang \
+  $(((arg_max - 65536) / 9000 - 9)) --unshare-pid
+
 # ------------------------------------------------------------ exit / signals
 
 run_bwrap "${BASE[@]}" --unshare-pid sh -c 'sleep 30 & exit 5'

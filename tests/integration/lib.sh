@@ -109,6 +109,12 @@
 #   wait_for TIMEOUT_S CMD...  polls CMD every 0.1 s; 0 once it succeeds
 #   pids_matching STRING       pids whose NUL-joined cmdline (args joined by
 #                              spaces) equals STRING exactly
+#   new_marker                 sets MARKER to a number no other run uses
+#                              (COUNT.PID: this script's pid, and how many
+#                              markers it made), for `sleep $MARKER`
+#                              processes found by their command line while
+#                              other scripts run side by side.  Call it in
+#                              the script's own shell, not in $(...).
 
 export LC_ALL=C
 unset LANGUAGE
@@ -266,8 +272,9 @@ run ()
     exec timeout --foreground -k 5 "$RUN_TIMEOUT" "$@"
   ) <"$RUN_STDIN" >"$TEST_TMP/.out" 2>"$TEST_TMP/.err"
   RUN_RC=$?
-  RUN_OUT=$(cat "$TEST_TMP/.out")
-  RUN_ERR=$(cat "$TEST_TMP/.err")
+  # $(<FILE): bash reads the file itself, without starting cat.
+  RUN_OUT=$(<"$TEST_TMP/.out")
+  RUN_ERR=$(<"$TEST_TMP/.err")
   if [ "$RUN_RC" = 124 ]; then
     diag "timed out after ${RUN_TIMEOUT}s: $*"
   fi
@@ -297,11 +304,9 @@ assert_rc ()
 _stderr_lines ()
 {
   # Number of lines on stderr (a final line without newline counts).
-  if [ -s "$TEST_TMP/.err" ]; then
-    awk 'END { print NR }' "$TEST_TMP/.err"
-  else
-    echo 0
-  fi
+  local lines
+  mapfile -t lines <"$TEST_TMP/.err"
+  echo "${#lines[@]}"
 }
 
 assert_stderr_is ()
@@ -610,6 +615,13 @@ pids_matching ()
       echo "${f%/cmdline}"
     fi
   done
+}
+
+_n_marker=0
+new_marker ()
+{
+  _n_marker=$((_n_marker + 1))
+  MARKER=$((1000 + _n_marker)).$$
 }
 
 _lib_cleanup ()

@@ -321,16 +321,20 @@ dwp ()
     done
   fi
 }
-m=1000.$$1
+new_marker
+m=$MARKER
 assert_eq alive "$(dwp "$m" "${BASE[@]}" sleep "$m")" \
   "(control) without --die-with-parent COMMAND outlives the killed parent"
-m=1000.$$2
+new_marker
+m=$MARKER
 assert_eq gone "$(dwp "$m" --die-with-parent "${BASE[@]}" sleep "$m")" \
   "--die-with-parent: COMMAND dies with bwrap's parent"
-m=1000.$$3
+new_marker
+m=$MARKER
 assert_eq gone "$(dwp "$m" --die-with-parent --unshare-pid "${BASE[@]}" sleep "$m")" \
   "--die-with-parent --unshare-pid: COMMAND dies with bwrap's parent"
-m=1000.$$4
+new_marker
+m=$MARKER
 assert_eq gone "$(dwp "$m" --die-with-parent --unshare-pid --dev /dev "${BASE[@]}" sh -c "sleep $m & wait")" \
   "--die-with-parent --unshare-pid: COMMAND's descendants die too"
 

@@ -19,12 +19,9 @@ is_root || skip_all "installs a setuid-root copy of bwrap: needs root"
 is_sanitizer_build &&
   skip_all "a sanitizer build is never installed setuid (its runtime obeys ASAN_OPTIONS/UBSAN_OPTIONS)"
 
-SU_USER=bwrap-test
-if ! getent passwd "$SU_USER" >/dev/null; then
-  useradd --system --user-group --create-home --shell /bin/bash \
-    --comment "bwrap integration tests" "$SU_USER" ||
-    skip_all "could not create the user $SU_USER"
-fi
+. "$(dirname "$0")/machine.sh"
+SU_USER=$TEST_USER
+ensure_test_user || skip_all "could not create the user $SU_USER"
 SU_UID=$(id -u "$SU_USER")
 SU_GID=$(id -g "$SU_USER")
 
@@ -207,10 +204,12 @@ CapBnd:0000000000000000" "$RUN_OUT" "the pid-1 helper holds no capability"
 
 # Outside: the monitor (the process the user started) and its state while
 # the command runs.
-run_suid "${BASE[@]}" --unshare-pid sleep 37 &
+# (Markers unique to this run: other scripts run as the same user.)
+new_marker
+run_suid "${BASE[@]}" --unshare-pid sleep "$MARKER" &
 launcher=$!
 register_pid "$launcher"
-wait_for 10 pgrep -u "$SU_UID" -f '^sleep 37$' >/dev/null || true
+wait_for 10 pgrep -u "$SU_UID" -xf "sleep $MARKER" >/dev/null || true
 # The oldest bwrap process of the user is the monitor (the sandbox process
 # is its child, the helper is gone once the namespace exists).
 monitor=$(pgrep -u "$SU_UID" -o -f "^$SBWRAP ")
@@ -244,11 +243,12 @@ print(struct.unpack("I", b)[0])' "$1"
 }
 for mode in setuid plain; do
   if [ "$mode" = setuid ]; then bw=$SBWRAP; else bw=$(command -v "$BWRAP"); fi
-  (cd / && as_user "$bw" "${BASE[@]}" --unshare-user --unshare-pid sleep 38) &
+  new_marker
+  (cd / && as_user "$bw" "${BASE[@]}" --unshare-user --unshare-pid sleep "$MARKER") &
   launcher=$!
   register_pid "$launcher"
-  wait_for 10 pgrep -u "$SU_UID" -f '^sleep 38$' >/dev/null || true
-  victim=$(pgrep -u "$SU_UID" -n -f '^sleep 38$')
+  wait_for 10 pgrep -u "$SU_UID" -xf "sleep $MARKER" >/dev/null || true
+  victim=$(pgrep -u "$SU_UID" -n -xf "sleep $MARKER")
   if [ -z "$victim" ]; then
     fail "$mode: found the sandboxed command"
     continue

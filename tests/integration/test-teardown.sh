@@ -84,7 +84,7 @@ leftover ()
 round ()
 {
   local variant=$1 n=$2 tag=$1$2 marker left copies
-  marker="sleep $((7770000 + n))"
+  marker="sleep $((7770000 + n)).$$"   # this run's own (lib.sh's new_marker)
   start_daemon "$tag" || { echo "squashfuse mount failed: $(cat "$T/daemon.err")"; return; }
   case $variant in
     plain)
@@ -149,7 +149,7 @@ done
 
 # Control: without a pid namespace the background process outlives bwrap
 # (as with bubblewrap); both checks notice it.
-marker="sleep 7779999"
+marker="sleep 7779999.$$"
 start_daemon control
 run_bwrap "${BASE[@]}" --dev /dev --overlay-src "$MP" --tmp-overlay /m sh -c "$(leftover "$marker")"
 left=$(pgrep -x -f "$marker")

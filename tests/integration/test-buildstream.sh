@@ -259,7 +259,8 @@ bst_run shell --build hello.bst -- \
 assert_rc 0 "bst shell --build hello.bst -- COMMAND"
 if is_setuid; then
   # new setuid design: one level of maps, written from outside; with --dev
-  # and neither id 0, 0 goes to the overflow id for devpts (reference 3.3).
+  # and neither id 0, 0 goes to the overflow id (devpts needs uid and gid
+  # 0 mapped to mount).
   shell_map=" *0 +$(cat /proc/sys/kernel/overflowuid) +1
  *$HOST_UID +$HOST_UID +1"
 else

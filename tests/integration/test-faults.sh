@@ -10,10 +10,10 @@
 #   - ENOSPC in a --size limited --tmpfs and --tmp-overlay is seen inside,
 #     bwrap itself exits normally;
 #   - fd hygiene: COMMAND sees exactly the fds its caller passed, minus those
-#     bubblewrap documents as closed (reference 6.5), whatever else bwrap
+#     bubblewrap closes before COMMAND (its data, seccomp, --args, status
+#     and namespace fds; --sync-fd stays with --as-pid-1), whatever else bwrap
 #     opened for itself; the monitor and the pid-1 helper hold nothing of
-#     the caller's they no longer need (reference 6.1).
-# Reference: BWRAP-REFERENCE.md 6.1-6.5, 2.11, 2.12.
+#     the caller's they no longer need.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -481,7 +481,7 @@ assert_eq "$(fd_set "$HARNESS_FDS" 49 51)" "$(fd_set "$RUN_OUT")" \
 
 # The long-lived processes outside COMMAND, while it runs: the pid-1 helper
 # keeps stdio, --sync-fd and internal fds (pipes, signalfd) only; the
-# monitor stdio, --json-status-fd and internal fds (reference 6.1).  A
+# monitor stdio, --json-status-fd and internal fds (as bubblewrap's).  A
 # data, layer or bind-source fd held there would pin it for the sandbox's
 # lifetime.
 # foreign_fds PID ALLOWED...: fds >= 3 of PID that are not pipes, sockets

@@ -13,8 +13,10 @@
 # inside with --unshare-user, so bwrap's namespace is less privileged than
 # the one that made the mounts and the kernel locks them, as it locks host
 # mounts for an unprivileged bwrap.  The host root tests run bwrap
-# directly, with the machine's real mount table.
-# Reference: DESIGN.md "Kernel facts"; issue 13.
+# directly, with the machine's real mount table.  The kernel facts behind
+# the splitting (a layer with mounts below it cannot be used in a user
+# namespace; overlays stack at most two deep) are in HACKING.md, "Kernel
+# facts".
 
 . "$(dirname "$0")/lib.sh"
 

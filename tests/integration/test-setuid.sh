@@ -7,7 +7,8 @@
 # path they could not reach without bwrap, that the options refused in
 # setuid mode are refused with bubblewrap's messages, that the privileged
 # helper cannot be inspected while privileged, and that root running the
-# setuid binary is plain root.  Reference: BWRAP-REFERENCE.md section 9.
+# setuid binary is plain root.  The messages are bubblewrap 0.11's setuid
+# mode's, word for word.
 # Also that the sandbox's namespaces belong to root, so that the user's
 # other processes cannot enter them (the difference to an unprivileged
 # user namespace, and why setuid mode may run under a ban on those).

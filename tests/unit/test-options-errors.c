@@ -38,7 +38,7 @@ struct error_case
   { { "--" kind, value, "--unshare-user", "true" }, "Invalid " kind ": " value }
 
 static const struct error_case error_cases[] = {
-  /* Arity (reference 1.3). */
+  /* Arity. */
   TAKES_AN ("--args"), TAKES_AN ("--proc"), TAKES_AN ("--dev"), TAKES_AN ("--tmpfs"),
   TAKES_AN ("--mqueue"), TAKES_AN ("--dir"), TAKES_AN ("--lock-file"), TAKES_AN ("--sync-fd"),
   TAKES_AN ("--block-fd"), TAKES_AN ("--userns-block-fd"), TAKES_AN ("--info-fd"),
@@ -67,7 +67,7 @@ static const struct error_case error_cases[] = {
   { { "--BIND", "a", "b" }, "Unknown option --BIND" },
   { { "--unshare" }, "Unknown option --unshare" },
   { { "--unshare-pid", "--unknown", "cmd" }, "Unknown option --unknown" },
-  /* Numbers (reference 1.4). */
+  /* Numbers. */
   { { "--args", "x" }, "Invalid fd: x" },
   { { "--sync-fd", "" }, "Invalid fd: " },
   { { "--block-fd", "-1" }, "Invalid fd: -1" },
@@ -125,7 +125,7 @@ static const struct error_case error_cases[] = {
     "--size (for tmpfs) is limited to 9223372036854775807" },
   { { "--size", "0xffffffffffffffff", "--tmpfs", "t" },
     "--size (for tmpfs) is limited to 9223372036854775807" },
-  /* Repeats (reference 1.5) and modifiers (2.3). */
+  /* Repeats and modifiers. */
   { { "--argv0", "a", "--argv0", "b" }, "--argv0 used multiple times" },
   { { "--argv0", "a", "--argv0" }, "--argv0 takes one argument" },
   { { "--perms", "0700", "--perms", "0700", "--dir", "d" }, "--perms given twice for the same action" },
@@ -159,7 +159,7 @@ static const struct error_case error_cases[] = {
   { { "--overlay-src", "a", "--size", "1", "--perms", "0700", "--tmp-overlay", "x" }, PLACEMENT },
   { { "--overlay-src", "a", "--size", "1", "cmd" }, PLACEMENT },
   { { "--overlay-src", "a", "--size", "0" }, SIZE_BAD },
-  /* Overlays (reference 2.12). */
+  /* Overlays. */
   { { "--overlay-src", "a", "--dir", "d" }, PLACEMENT },
   { { "--overlay-src", "a", "--unshare-pid" }, PLACEMENT },
   { { "--overlay-src", "a", "cmd" }, PLACEMENT },
@@ -329,7 +329,7 @@ END_TEST
 
 /* --add-seccomp-fd data is read while parsing, as bubblewrap's: its
  * error comes before those of later options and of the cross-option
- * rules (BWRAP-REFERENCE 8, 10). */
+ * rules. */
 static int
 fake_add_seccomp (int fd, void *userdata, struct bwrap_error *e)
 {

@@ -106,7 +106,9 @@
 #   host_mount_tmpfs MOUNTPOINT [OPTIONS]   (root) tmpfs on the host
 #   register_mount MOUNTPOINT [fuse]        unmount MOUNTPOINT at exit
 #   register_pid PID                        kill -KILL PID at exit
-#   wait_for TIMEOUT_S CMD...  polls CMD every 0.1 s; 0 once it succeeds
+#   wait_for TIMEOUT_S CMD...  polls CMD (every 0.01 s at first, then
+#                              every 0.1 s); 0 once it succeeds
+#   nap SECONDS                sleeps without starting a process
 #   pids_matching STRING       pids whose NUL-joined cmdline (args joined by
 #                              spaces) equals STRING exactly
 #   new_marker                 sets MARKER to a number no other run uses
@@ -594,23 +596,41 @@ squashfs_of ()
   make_squashfs "$1" "$img" && mount_squashfs "$img" "$2"
 }
 
+# nap SECONDS: sleep without starting a process (a read that times out on
+# a FIFO nobody writes to).
+nap ()
+{
+  read -r -t "$1" _ <>"$TEST_TMP/.nap"
+  return 0
+}
+
 wait_for ()
 {
-  local timeout=$1 i
+  # Polls often at first (most conditions hold within milliseconds), then
+  # every 0.1 s, until TIMEOUT_S seconds have passed.
+  local timeout=$1 deadline pause=0.01
   shift
-  for ((i = 0; i < timeout * 10; i++)); do
+  deadline=$((${EPOCHREALTIME/./} + timeout * 1000000))
+  while ((${EPOCHREALTIME/./} < deadline)); do
     "$@" && return 0
-    sleep 0.1
+    nap "$pause"
+    case $pause in
+      0.01) pause=0.02 ;;
+      0.02) pause=0.05 ;;
+      *) pause=0.1 ;;
+    esac
   done
   "$@"
 }
 
 pids_matching ()
 {
-  local f cmd
+  # Builtins only: a `tr` per process made one call cost hundreds of
+  # processes, which on a busy machine turned a 10 s wait_for into minutes.
+  local f args
   for f in /proc/[0-9]*/cmdline; do
-    cmd=$(tr '\0' ' ' 2>/dev/null <"$f") || continue
-    if [ "${cmd% }" = "$1" ]; then
+    { mapfile -d '' -t args <"$f"; } 2>/dev/null || continue
+    if [ "${args[*]}" = "$1" ]; then
       f=${f#/proc/}
       echo "${f%/cmdline}"
     fi
@@ -662,6 +682,7 @@ TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/bwrap-it.XXXXXX") || {
   exit 1
 }
 export TEST_TMP
+mkfifo "$TEST_TMP/.nap"
 trap _lib_cleanup EXIT
 trap 'exit 129' HUP
 trap 'exit 130' INT

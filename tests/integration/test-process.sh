@@ -271,10 +271,11 @@ assert_rc 5 "--unshare-pid: bwrap returns when COMMAND exits (stray children do 
 
 # dwp MARKER BWRAP-ARGS...: start "bash -c 'bwrap ... & wait'", wait for the
 # sandboxed `sleep MARKER`, SIGKILL the bash and report whether that sleep
-# is still alive 5 s later ("gone" / "alive").
+# is gone within 5 s ("gone" / "alive").  With DWP_WINDOW=1 (the control):
+# whether it is still alive 1 s later (--die-with-parent kills at once).
 dwp ()
 {
-  local marker=$1 parent pids
+  local marker=$1 parent pids window=${DWP_WINDOW:-5}
   shift
   bash -c '"$@" & wait' bash "$BWRAP" "$@" >/dev/null 2>&1 &
   parent=$!
@@ -285,7 +286,9 @@ dwp ()
   fi
   kill -KILL "$parent"
   wait "$parent" 2>/dev/null
-  if wait_for 5 eval '[ -z "$(pids_matching "sleep $marker")" ]'; then
+  # (The control: wait the window out, then look once.)
+  [ "$window" = 5 ] || { sleep "$window"; window=0; }
+  if wait_for "$window" eval '[ -z "$(pids_matching "sleep $marker")" ]'; then
     echo gone
   else
     echo alive
@@ -298,7 +301,7 @@ dwp ()
 }
 new_marker
 m=$MARKER
-assert_eq alive "$(dwp "$m" "${BASE[@]}" sleep "$m")" \
+assert_eq alive "$(DWP_WINDOW=1 dwp "$m" "${BASE[@]}" sleep "$m")" \
   "(control) without --die-with-parent COMMAND outlives the killed parent"
 new_marker
 m=$MARKER

@@ -53,15 +53,18 @@ R=("${BASE[@]}")                         # runtime cases need a root with tools
 ulimit -c unlimited 2>/dev/null || ulimit -c "$(ulimit -H -c)" 2>/dev/null
 exec 57<&-
 
+# snapshot VAR: type, mode, size, mtime (so even a created-then-removed
+# entry shows in its parent's mtime) and link target of everything
+# watched, in find's order (the same while nothing changes; sorted only to
+# show a difference).  The state after one case is the state before the
+# next: one snapshot per case.  (Only `bad` and the final chmod touch the
+# fixtures.)
 snapshot ()
 {
-  # Type, mode, size, mtime (so even a created-then-removed entry shows in
-  # its parent's mtime) and link target of everything watched.
-  find "$W" "$CWD" -printf '%p %y %m %s %T@ %l\n' 2>/dev/null | LC_ALL=C sort
+  find "$W" "$CWD" -printf '%p %y %m %s %T@ %l\n' >"$TEST_TMP/.snapshot" 2>/dev/null
+  _slurp "$1" "$TEST_TMP/.snapshot"
 }
-# The state after one case is the state before the next: one snapshot per
-# case.  (Only `bad` and the final chmod touch the fixtures.)
-state=$(snapshot)
+snapshot state
 
 # describe ARGS...: sets DESC, the case's words shortened for its TAP line.
 describe ()
@@ -95,13 +98,13 @@ bad ()
   n_cases=$((n_cases + 1))
   before=$state
   RUN_CWD=$CWD run_bwrap "$@" 9<"${FD9:-/dev/null}"
-  after=$(snapshot)
+  snapshot after
   state=$after
   line=$RUN_ERR
 
   [ "$RUN_RC" = 1 ] || problems+=("exit status $RUN_RC, expected 1")
-  lines=$(_stderr_lines)
-  [ "$lines" = 1 ] || problems+=("$lines stderr lines, expected 1")
+  _stderr_nlines
+  [ "$STDERR_NLINES" = 1 ] || problems+=("$STDERR_NLINES stderr lines, expected 1")
   if [ "${expected:0:1}" = "~" ]; then
     [[ $line =~ ^bwrap:\ (${expected:1})$ ]] || problems+=("message does not match: bwrap: ${expected:1}")
   else
@@ -110,7 +113,7 @@ bad ()
   [[ $line == *"$name"* ]] || problems+=("message does not name '$name'")
   [ -z "$RUN_OUT" ] || problems+=("unexpected stdout")
   [ "$before" = "$after" ] ||
-    problems+=("host changed:" "$(diff <(echo "$before") <(echo "$after") | grep '^[<>]')")
+    problems+=("host changed:" "$(diff <(sort <<<"$before") <(sort <<<"$after") | grep '^[<>]')")
 
   if [ ${#problems[@]} = 0 ]; then
     pass "bad input: $DESC"

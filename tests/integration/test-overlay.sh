@@ -109,7 +109,8 @@ _refused ()
   run_bwrap "$@"
   after=$(host_state)
   REFUSED_STATE=$after
-  if [ "$RUN_RC" = 1 ] && [ "$(_stderr_lines)" = 1 ]; then
+  _stderr_nlines
+  if [ "$RUN_RC" = 1 ] && [ "$STDERR_NLINES" = 1 ]; then
     if [ "$how" = is ]; then
       [ "$RUN_ERR" = "$expected" ] && ok=1
     else

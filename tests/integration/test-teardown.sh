@@ -4,7 +4,8 @@
 # when bwrap returns no process of the sandbox is left and its mounts are
 # gone, so the caller can unmount the FUSE store it used as an overlay lower
 # layer right away.  Checked TEARDOWN_ROUNDS (default 100) times in a row,
-# with and without the command leaving a background process behind.
+# with and without the command leaving a background process behind (the
+# two series side by side, each with its own FUSE mount).
 #
 # Why three checks per round: `fusermount3 -u` of the host mount succeeds
 # even while a sandbox still holds the overlay (the sandbox's copy of the
@@ -60,7 +61,7 @@ start_daemon ()
   local n=$1
   # (stdout away from the caller's $(...), which would wait for it.)
   (
-    squashfuse -f "$T/tree.sqfs" "$MP" 2>"$T/daemon.err" &
+    squashfuse -f "$T/tree.sqfs" "$MP" 2>"$TEST_TMP/daemon.err" &
     echo "$!" >"$T/pid.$n"
     wait "$!"
     echo "$?" >"$T/exit.$n"
@@ -97,7 +98,7 @@ round ()
 {
   local variant=$1 n=$2 tag=$1$2 marker left copies
   marker="sleep $((7770000 + n)).$$"   # this run's own (lib.sh's new_marker)
-  start_daemon "$tag" || { echo "squashfuse mount failed: $(cat "$T/daemon.err")"; return; }
+  start_daemon "$tag" || { echo "squashfuse mount failed: $(cat "$TEST_TMP/daemon.err")"; return; }
   case $variant in
     plain)
       run_bwrap --unshare-pid "${BASE[@]}" --dev /dev --overlay-src "$MP" --tmp-overlay /m cat /m/d/f ;;
@@ -117,8 +118,8 @@ round ()
     echo "bwrap failed: status $RUN_RC, stdout '$RUN_OUT', stderr '$RUN_ERR'"
   elif [ -n "$left" ]; then
     echo "sandbox process '$marker' (pid $left) still alive when bwrap returned"
-  elif ! fusermount3 -u "$MP" 2>"$T/fusermount.err"; then
-    echo "fusermount3 -u failed: $(cat "$T/fusermount.err")"
+  elif ! fusermount3 -u "$MP" 2>"$TEST_TMP/fusermount.err"; then
+    echo "fusermount3 -u failed: $(cat "$TEST_TMP/fusermount.err")"
   elif ! wait_for 10 daemon_gone "$tag"; then
     copies=$(foreign_copies "$tag")
     if [ -n "$copies" ]; then
@@ -139,9 +140,17 @@ round ()
   fi
 }
 
-for variant in plain background; do
-  failures=0 disturbed=0
-  first= first_disturbed=
+# rounds VARIANT: ROUNDS rounds, in a background job: with a mount point
+# and a TEST_TMP (run_bwrap's output files) of its own, so that the two
+# variants run side by side (the machine has idle time while one waits
+# for mounts and processes), results in $T/result.VARIANT.
+rounds ()
+{
+  local variant=$1 n why failures=0 disturbed=0 first= first_disturbed=
+  TEST_TMP=$T/$variant
+  MP=$T/mnt-$variant
+  mkdir -p "$TEST_TMP" "$MP"
+  mkfifo "$TEST_TMP/.nap"
   for ((n = 0; n < ROUNDS; n++)); do
     why=$(round "$variant" "$n")
     case $why in
@@ -154,6 +163,18 @@ for variant in plain background; do
         [ -n "$first" ] || first="round $n: $why" ;;
     esac
   done
+  declare -p failures disturbed first first_disturbed >"$T/result.$variant"
+}
+
+for variant in plain background; do
+  register_mount "$T/mnt-$variant" fuse
+  rounds "$variant" &
+  register_pid $!
+done
+wait
+for variant in plain background; do
+  failures=1 disturbed=0 first="the rounds did not finish" first_disturbed=
+  [ -e "$T/result.$variant" ] && . "$T/result.$variant"
   [ "$disturbed" = 0 ] || diag "$variant: $disturbed rounds disturbed by other mount namespaces, first: $first_disturbed"
   if [ "$failures" = 0 ]; then
     pass "teardown ($variant): $ROUNDS rounds, each time no sandbox process left, fusermount3 -u succeeded and squashfuse exited"

@@ -83,22 +83,24 @@ foreign_copies ()
   done
 }
 
-# A command that leaves "$1" running in the background, holding the
-# overlay at /m, and prints /m/d/f once it has started.
+# leftover MARKER: sets LEFTOVER, a command that leaves MARKER running in
+# the background, holding the overlay at /m, and prints /m/d/f once it
+# has started.
 leftover ()
 {
-  echo "cd /m/d && (echo up > /m/d/started; exec $1) </m/d/f >/dev/null 2>&1 &
+  LEFTOVER="cd /m/d && (echo up > /m/d/started; exec $1) </m/d/f >/dev/null 2>&1 &
         while [ ! -s /m/d/started ]; do sleep 0.01; done; cat /m/d/f"
 }
 
 # round VARIANT N: one bwrap run and the checks right after it returns.
-# Prints nothing on success, "disturbed: ..." for (b)'s false alarm, or
-# the reason of a failure.
+# Sets WHY: empty on success, "disturbed: ..." for (b)'s false alarm, or
+# the reason of a failure.  (No $(...) around it: 200 forks add up.)
 round ()
 {
   local variant=$1 n=$2 tag=$1$2 marker left copies
+  WHY=
   marker="sleep $((7770000 + n)).$$"   # this run's own (lib.sh's new_marker)
-  start_daemon "$tag" || { echo "squashfuse mount failed: $(cat "$TEST_TMP/daemon.err")"; return; }
+  start_daemon "$tag" || { WHY="squashfuse mount failed: $(cat "$TEST_TMP/daemon.err")"; return; }
   case $variant in
     plain)
       run_bwrap --unshare-pid "${BASE[@]}" --dev /dev --overlay-src "$MP" --tmp-overlay /m cat /m/d/f ;;
@@ -106,8 +108,9 @@ round ()
       # The leftover holds the overlay (cwd and an open file in it); the
       # command returns only once it runs.  --dev: dash opens /dev/null
       # for a background command and skips the command when it cannot.
+      leftover "$marker"
       run_bwrap --unshare-pid "${BASE[@]}" --dev /dev --overlay-src "$MP" --tmp-overlay /m \
-        sh -c "$(leftover "$marker")" ;;
+        sh -c "$LEFTOVER" ;;
   esac
   # Immediately: no sandbox process may be left.  (plain starts nothing
   # that could be: only the daemon's exit below can show a lingering
@@ -115,20 +118,20 @@ round ()
   left=
   [ "$variant" = plain ] || left=$(pgrep -x -f "$marker")
   if [ "$RUN_RC" != 0 ] || [ "$RUN_OUT" != data ]; then
-    echo "bwrap failed: status $RUN_RC, stdout '$RUN_OUT', stderr '$RUN_ERR'"
+    WHY="bwrap failed: status $RUN_RC, stdout '$RUN_OUT', stderr '$RUN_ERR'"
   elif [ -n "$left" ]; then
-    echo "sandbox process '$marker' (pid $left) still alive when bwrap returned"
+    WHY="sandbox process '$marker' (pid $left) still alive when bwrap returned"
   elif ! fusermount3 -u "$MP" 2>"$TEST_TMP/fusermount.err"; then
-    echo "fusermount3 -u failed: $(cat "$TEST_TMP/fusermount.err")"
+    WHY="fusermount3 -u failed: $(cat "$TEST_TMP/fusermount.err")"
   elif ! wait_for 10 daemon_gone "$tag"; then
     copies=$(foreign_copies "$tag")
     if [ -n "$copies" ]; then
-      echo "disturbed: another mount namespace holds a copy of the FUSE mount: $copies"
+      WHY="disturbed: another mount namespace holds a copy of the FUSE mount: $copies"
       # That copy is stale; stop serving it so nothing of ours lingers.
       kill -TERM "$(cat "$T/pid.$tag")" 2>/dev/null
       wait_for 10 daemon_gone "$tag"
     else
-      echo "squashfuse still serving 10 s after the unmount: its superblock is still in use"
+      WHY="squashfuse still serving 10 s after the unmount: its superblock is still in use"
     fi
   fi
   if [ -n "$left" ]; then
@@ -146,21 +149,21 @@ round ()
 # for mounts and processes), results in $T/result.VARIANT.
 rounds ()
 {
-  local variant=$1 n why failures=0 disturbed=0 first= first_disturbed=
+  local variant=$1 n failures=0 disturbed=0 first= first_disturbed=
   TEST_TMP=$T/$variant
   MP=$T/mnt-$variant
   mkdir -p "$TEST_TMP" "$MP"
   mkfifo "$TEST_TMP/.nap"
   for ((n = 0; n < ROUNDS; n++)); do
-    why=$(round "$variant" "$n")
-    case $why in
+    round "$variant" "$n"
+    case $WHY in
       "") ;;
       disturbed:*)
         disturbed=$((disturbed + 1))
-        [ -n "$first_disturbed" ] || first_disturbed="round $n: $why" ;;
+        [ -n "$first_disturbed" ] || first_disturbed="round $n: $WHY" ;;
       *)
         failures=$((failures + 1))
-        [ -n "$first" ] || first="round $n: $why" ;;
+        [ -n "$first" ] || first="round $n: $WHY" ;;
     esac
   done
   declare -p failures disturbed first first_disturbed >"$T/result.$variant"
@@ -168,7 +171,7 @@ rounds ()
 
 for variant in plain background; do
   register_mount "$T/mnt-$variant" fuse
-  rounds "$variant" &
+  rounds "$variant" >"$T/rounds.$variant.out" &
   register_pid $!
 done
 wait
@@ -187,7 +190,8 @@ done
 # (as with bubblewrap); both checks notice it.
 marker="sleep 7779999.$$"
 start_daemon control
-run_bwrap "${BASE[@]}" --dev /dev --overlay-src "$MP" --tmp-overlay /m sh -c "$(leftover "$marker")"
+leftover "$marker"
+run_bwrap "${BASE[@]}" --dev /dev --overlay-src "$MP" --tmp-overlay /m sh -c "$LEFTOVER"
 left=$(pgrep -x -f "$marker")
 for pid in $left; do register_pid "$pid"; done
 check "(control) without --unshare-pid the leftover process is seen" test -n "$left"

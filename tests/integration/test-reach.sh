@@ -49,6 +49,12 @@ PROBE='sh -c "sleep 60; exit 0" "$BWRAP_REACH_MARK-ctl" &
 sib=$!
 found=0
 pat="[${BWRAP_REACH_MARK%"${BWRAP_REACH_MARK#?}"}]${BWRAP_REACH_MARK#?}"
+# (Until the control has run exec, its command line is still ours.)
+i=0
+while ! grep -q -a -e "$pat" "/proc/$sib/cmdline" 2>/dev/null && [ $i -lt 500 ]; do
+  sleep 0.01
+  i=$((i + 1))
+done
 for d in $(grep -l -a -e "$pat" /proc/[0-9]*/cmdline 2>/dev/null); do
   d=${d%/cmdline}
   p=${d#/proc/}

@@ -45,13 +45,15 @@ chmod 0755 "$TEST_TMP" "$SECRET_DIR"
 # One grep picks the marked processes (a `tr` for each process on the
 # machine took seconds per probe); its pattern [r]each-... does not match
 # its own command line.
-PROBE='sh -c "sleep 60; exit 0" "$BWRAP_REACH_MARK-ctl" &
+PROBE='sh -c "sleep 60; exit 0" "$BWRAP_REACH_MARK-ctl-sibling" &
 sib=$!
 found=0
 pat="[${BWRAP_REACH_MARK%"${BWRAP_REACH_MARK#?}"}]${BWRAP_REACH_MARK#?}"
-# (Until the control has run exec, its command line is still ours.)
+# Until the control has run exec, its command line is still ours: wait
+# for it, by its marker ($sib counts in our pid namespace, and /proc may
+# be the host one).
 i=0
-while ! grep -q -a -e "$pat" "/proc/$sib/cmdline" 2>/dev/null && [ $i -lt 500 ]; do
+while ! grep -q -a -e "$pat-ctl-sibling" /proc/[0-9]*/cmdline 2>/dev/null && [ $i -lt 500 ]; do
   sleep 0.01
   i=$((i + 1))
 done

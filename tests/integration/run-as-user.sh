@@ -20,10 +20,9 @@
 #     setuid.  Otherwise copies $BWRAP into a fresh directory that only root
 #     and the test user can reach (root:bwrap-test 0710; mktemp -d under
 #     $TMPDIR or /tmp, or under BWRAP_TESTS_BUILDDIR when that is mounted
-#     nosuid), makes
-#     the copy root:root mode 4755, checks with stat that it really is setuid
-#     root, points BWRAP at it and removes the directory when the script
-#     ends, however it ends.  The script then runs with lib.sh's is_setuid
+#     nosuid), makes the copy root:root mode 4755, checks with stat that it
+#     really is setuid root, points BWRAP at it and removes the directory
+#     when the script ends, however it ends.  The script then runs with lib.sh's is_setuid
 #     true: the whole suite once more through setuid mode;
 #   - runs SCRIPT with that user's uid, gid and groups, no capabilities and a
 #     fresh environment, passing on only the variables listed in keep_vars.

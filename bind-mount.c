@@ -2,10 +2,8 @@
  * bind-mount.c: bind mounts (--bind, --ro-bind, --dev-bind and their -try
  * forms, --bind-fd, --ro-bind-fd) and --remount-ro.
  * bind_preflight runs in the caller's process with the caller's rights;
- * the rest runs in the sandbox setup process inside its user + mount
- * namespace.  The new mount API makes a recursive read-only bind one
- * atomic step: no window where a submount is still writable, and no
- * mountinfo parsing loop. */
+ * the rest runs in the sandbox process inside its user + mount namespace
+ * and mounts through the mount layer (ctx->mnt, mount.h). */
 #include "bind-mount.h"
 
 #include <fcntl.h>
@@ -14,11 +12,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 
-#include "kernel-api.h"
-#include "mount-legacy.h"
-#include "privop.h"
 #include "resolve.h"
 
 int
@@ -49,60 +43,6 @@ bind_preflight (struct setup_op *op, struct bwrap_error *err)
   free (op->resolved_source);
   op->resolved_source = resolved;
   return 0;
-}
-
-/* The new mount API's bind.  On failure *ret_sysno names the call. */
-static int
-bind_new_api (int src_fd, int dest_fd, unsigned flags, long *ret_sysno)
-{
-  struct mount_attr attr = { .attr_set = MOUNT_ATTR_NOSUID };
-  cleanup_fd int tree = -1;
-
-  if (!(flags & BIND_DEVICES))
-    attr.attr_set |= MOUNT_ATTR_NODEV;
-  if (flags & BIND_READONLY)
-    attr.attr_set |= MOUNT_ATTR_RDONLY;
-
-  /* AT_RECURSIVE on both calls: submounts come along (a user namespace may
-   * not reveal what they cover anyway) and every one of them gets the
-   * flags before the tree becomes visible anywhere. */
-  *ret_sysno = SYS_open_tree;
-  tree = open_tree (src_fd, "", OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC
-                    | AT_RECURSIVE | AT_EMPTY_PATH);
-  if (tree < 0)
-    return -errno;
-  *ret_sysno = SYS_mount_setattr;
-  if (mount_setattr (tree, "", AT_EMPTY_PATH | AT_RECURSIVE, &attr, sizeof attr) != 0)
-    return -errno;
-  *ret_sysno = SYS_move_mount;
-  if (move_mount (tree, "", dest_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0)
-    return -errno;
-  return 0;
-}
-
-int
-bind_mount_fd_err (int src_fd, int dest_fd, unsigned flags, struct bwrap_error *err)
-{
-  long sysno = 0;
-  int r;
-
-  if (privop_client_active ())
-    return privop_bind (src_fd, dest_fd, flags, err);
-  /* Until a move_mount succeeds nothing is attached, so a failed first
-   * choice leaves nothing behind for the classic path to trip over. */
-  if (!kernel_api_is_legacy (KERNEL_API_MOUNT))
-    {
-      r = bind_new_api (src_fd, dest_fd, flags, &sysno);
-      if (r == 0 || !kernel_api_unavailable (KERNEL_API_MOUNT, sysno, -r))
-        return r;
-    }
-  return mount_legacy_bind (src_fd, dest_fd, flags, err);
-}
-
-int
-bind_mount_fd (int src_fd, int dest_fd, unsigned flags)
-{
-  return bind_mount_fd_err (src_fd, dest_fd, flags, NULL);
 }
 
 static unsigned
@@ -170,7 +110,7 @@ bind_common (const struct setup_op *op, const struct setup_ctx *ctx, int src_fd,
   dest_fd = resolve_mount_point (ctx->newroot_fd, op->dest, S_ISDIR (st->st_mode), err);
   if (dest_fd < 0)
     return dest_fd;
-  r = bind_mount_fd_err (src_fd, dest_fd, bind_flags_for (op->kind), &detail);
+  r = ctx->mnt->bind (src_fd, dest_fd, bind_flags_for (op->kind), &detail);
   if (r < 0 && detail.message != NULL)
     (void) bwrap_error_set (err, detail.errnum, "Can't bind mount /oldroot%s on /newroot/%s: %s",
                             op->resolved_source, path_skip_slashes (op->dest), detail.message);
@@ -224,41 +164,6 @@ bind_fd_op (const struct setup_op *op, const struct setup_ctx *ctx,
 }
 
 int
-mount_set_readonly (int fd)
-{
-  struct mount_attr attr = {
-    .attr_set = MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV,
-  };
-
-  if (privop_client_active ())
-    return privop_set_rdonly (fd);
-  if (!kernel_api_is_legacy (KERNEL_API_MOUNT))
-    {
-      int saved;
-      if (mount_setattr (fd, "", AT_EMPTY_PATH, &attr, sizeof attr) == 0)
-        return 0;
-      saved = errno;
-      if (!kernel_api_unavailable (KERNEL_API_MOUNT, SYS_mount_setattr, saved))
-        return -saved;
-    }
-  return mount_legacy_set_readonly (fd);
-}
-
-/* STATX_ATTR_MOUNT_ROOT (Linux 5.8) when statx knows it, else compare
- * mount ids with "..".  1, 0 or -errno. */
-static int
-is_mount_root (int fd)
-{
-  struct statx stx;
-
-  if (statx (fd, "", AT_EMPTY_PATH, 0, &stx) != 0)
-    return -errno;
-  if (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT)
-    return (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT) != 0;
-  return mount_legacy_is_mount_root (fd);
-}
-
-int
 remount_ro_op (const struct setup_op *op, const struct setup_ctx *ctx,
                struct bwrap_error *err)
 {
@@ -275,13 +180,13 @@ remount_ro_op (const struct setup_op *op, const struct setup_ctx *ctx,
                             "realpath(destination)", dest);
   /* Only the mount whose mount point is exactly DEST changes; a path inside
    * some other mount must not make that whole mount read-only. */
-  r = is_mount_root (fd);
+  r = mount_is_mount_root (fd);
   if (r < 0)
     return bwrap_error_set (err, -r, "Can't remount readonly on /newroot/%s", dest);
   if (r == 0)
     return bwrap_error_set (err, 0, "Can't remount readonly on /newroot/%s: "
                             "Unable to find \"/newroot/%s\" in mount table", dest, dest);
-  r = mount_set_readonly (fd);
+  r = ctx->mnt->set_readonly (fd);
   if (r < 0)
     return bwrap_error_set (err, -r, "Can't remount readonly on /newroot/%s: "
                             "Unable to remount destination \"/newroot/%s\" with correct flags",

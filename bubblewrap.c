@@ -16,7 +16,7 @@
 #include "options.h"
 #include "plan.h"
 #include "preflight.h"
-#include "privsep.h"
+#include "setuid-helper.h"
 #include "process.h"
 #include "seccomp.h"
 #include "selinux.h"
@@ -25,7 +25,7 @@
 #define ARGS_FD_MAX_BYTES (16u << 20)   /* --args data; 9000 words fit easily */
 
 /* The --args data read, in order: setuid mode hands it to the sandbox
- * process, which parses the command line again (privsep.h).  Kept only
+ * process, which parses the command line again (setuid-helper.h).  Kept only
  * in setuid mode (userdata NULL otherwise). */
 struct args_log
 {
@@ -218,7 +218,7 @@ static int saved_argc;
 static char **saved_argv;
 
 static void
-setuid_sandbox_main (const struct privsep_sandbox *sb)
+setuid_sandbox_main (const struct setuid_helper_sandbox *sb)
 {
   struct plan plan;
   struct runtime rt = { .plan = &plan, .is_setuid = true, .handoff_fd = -1 };
@@ -228,7 +228,7 @@ setuid_sandbox_main (const struct privsep_sandbox *sb)
 
   rt.real_uid = getuid ();
   rt.real_gid = getgid ();
-  rt.privsep.sock = -1;
+  rt.helper.sock = -1;
   caps_snapshot (&rt.caps, false);
   if (handoff_read (sb->handoff, &h) < 0)
     die ("Can't read the command line handed on by the monitor");
@@ -276,12 +276,12 @@ main (int argc, char **argv)
     die ("Unexpected setuid user %d, should be 0", (int) geteuid ());
   /* Setuid root: split off the privileged helper and drop every privilege
    * of this process before argv or any user path is looked at. */
-  rt.privsep.sock = -1;
+  rt.helper.sock = -1;
   saved_argc = argc;
   saved_argv = argv;
   if (rt.is_setuid)
     {
-      privsep_start (&rt.privsep, setuid_sandbox_main);
+      setuid_helper_start (&rt.helper, setuid_sandbox_main);
       ctx.userdata = &args;
     }
   rt.is_root = rt.real_uid == 0 && !rt.is_setuid;

@@ -12,7 +12,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bind-mount.h"
 #include "resolve.h"
 
 static int
@@ -32,7 +31,7 @@ dev_bind_node (int dev_fd, const struct setup_ctx *ctx, const char *host_path,
   if (target < 0)
     return bwrap_error_set (err, errno, "Can't create file %s/%s", dest, name);
   /* BIND_DEVICES: the nodes must stay usable; nosuid is still added. */
-  r = bind_mount_fd (src, target, BIND_DEVICES);
+  r = ctx->mnt->bind (src, target, BIND_DEVICES, NULL);
   if (r < 0)
     return bwrap_error_set (err, -r, "Can't bind mount %s on %s/%s", host_path, dest, name);
   return 0;
@@ -67,7 +66,7 @@ dev_op (const struct setup_op *op, const struct setup_ctx *ctx, struct bwrap_err
       tmpfs_config[2] = "context";
       tmpfs_config[3] = ctx->plan->file_label;
     }
-  r = mount_new_fs ("tmpfs", tmpfs_config, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, dest_fd, NULL);
+  r = ctx->mnt->new_fs ("tmpfs", tmpfs_config, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, dest_fd, NULL);
   if (r < 0)
     return bwrap_error_set (err, -r, "Can't mount tmpfs on /newroot/%s", path_skip_slashes (dest));
   /* Re-resolve: dest_fd still names the directory under the new tmpfs. */
@@ -94,7 +93,7 @@ dev_op (const struct setup_op *op, const struct setup_ctx *ctx, struct bwrap_err
   if (pts_fd < 0)
     return bwrap_error_set (err, errno, "Can't create %s/devpts", dest);
   /* A private devpts instance: the sandbox sees only ptys it creates. */
-  r = mount_new_fs ("devpts", devpts_config, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, pts_fd, NULL);
+  r = ctx->mnt->new_fs ("devpts", devpts_config, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, pts_fd, NULL);
   if (r < 0)
     return bwrap_error_set (err, -r, "Can't mount devpts on /newroot/%s/pts", path_skip_slashes (dest));
   if (symlinkat ("pts/ptmx", dev_fd, "ptmx") != 0)

@@ -12,7 +12,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bind-mount.h"
 #include "resolve.h"
 
 /* Data fds are regular files, pipes or sockets: copy them in chunks. */
@@ -120,7 +119,7 @@ bind_data_op (const struct setup_op *op, const struct setup_ctx *ctx, struct bwr
   dest_fd = resolve_mount_point (ctx->newroot_fd, op->dest, false, err);
   if (dest_fd < 0)
     return dest_fd;
-  r = bind_mount_fd (src, dest_fd, op->kind == SETUP_OP_RO_BIND_DATA ? BIND_READONLY : 0);
+  r = ctx->mnt->bind (src, dest_fd, op->kind == SETUP_OP_RO_BIND_DATA ? BIND_READONLY : 0, NULL);
   (void) unlinkat (ctx->hidden_fd, name, 0);  /* the mount keeps the inode */
   if (r < 0)
     return bwrap_error_set (err, -r, "Can't bind mount data on %s", op->dest);

@@ -2,7 +2,7 @@
  * handoff.h: what the setuid monitor read that the sandbox process must
  * see again (--args data, seccomp programs), passed as a sealed memfd.
  * In setuid mode the sandbox process is not the monitor's fork (see
- * privsep.h): it re-parses the command line, and these fds were read
+ * setuid-helper.h): it re-parses the command line, and these fds were read
  * to EOF by the monitor already.  Both ends are the user's unprivileged
  * processes; the privileged helper only passes the fd on. */
 #pragma once

@@ -11,114 +11,9 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
-#include <sys/syscall.h>
 
-#include "bind-mount.h"
-#include "kernel-api.h"
-#include "mount-legacy.h"
-#include "privop.h"
+#include "mount-error.h"
 #include "resolve.h"
-
-static char *
-read_fs_log (int fs_fd)
-{
-  char buf[1024];
-  char *msg = NULL;
-  ssize_t n;
-
-  /* Each read returns one message ("e overlay: ..."); keep the last error. */
-  while ((n = read (fs_fd, buf, sizeof buf - 1)) > 0)
-    {
-      buf[n] = '\0';
-      if (n > 0 && buf[n - 1] == '\n')
-        buf[n - 1] = '\0';
-      free (msg);
-      msg = xstrdup (buf[0] != '\0' && buf[1] == ' ' ? buf + 2 : buf);
-    }
-  return msg;
-}
-
-/* The new mount API.  On failure *ret_sysno names the call; nothing is
- * attached until move_mount succeeds. */
-static int
-new_fs_new_api (const char *fstype, const char *const *config, unsigned attrs,
-                int dest_fd, char **ret_kernel_msg, long *ret_sysno)
-{
-  cleanup_fd int fs = -1;
-  cleanup_fd int mnt = -1;
-  int saved;
-
-  *ret_sysno = SYS_fsopen;
-  fs = fsopen (fstype, FSOPEN_CLOEXEC);
-  if (fs < 0)
-    return -errno;
-  *ret_sysno = SYS_fsconfig;
-  /* The source names the type, as bubblewrap's mount(2) calls do:
-   * mountinfo, findmnt and df show it, and would say "none" without. */
-  if (fsconfig (fs, FSCONFIG_SET_STRING, "source", fstype, 0) != 0)
-    goto fail;
-  for (size_t i = 0; config != NULL && config[i] != NULL; i += 2)
-    {
-      int r = config[i + 1] == NULL
-        ? fsconfig (fs, FSCONFIG_SET_FLAG, config[i], NULL, 0)
-        : fsconfig (fs, FSCONFIG_SET_STRING, config[i], config[i + 1], 0);
-      if (r != 0)
-        goto fail;
-    }
-  if (fsconfig (fs, FSCONFIG_CMD_CREATE, NULL, NULL, 0) != 0)
-    goto fail;
-  *ret_sysno = SYS_fsmount;
-  mnt = fsmount (fs, FSMOUNT_CLOEXEC, attrs);
-  if (mnt < 0)
-    goto fail;
-  *ret_sysno = SYS_move_mount;
-  if (move_mount (mnt, "", dest_fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) != 0)
-    return -errno;
-  return 0;
-
-fail:
-  saved = errno;
-  if (ret_kernel_msg != NULL)
-    *ret_kernel_msg = read_fs_log (fs);
-  return -saved;
-}
-
-int
-mount_new_fs (const char *fstype, const char *const *config, unsigned attrs,
-              int dest_fd, char **ret_kernel_msg)
-{
-  long sysno = 0;
-  int r;
-
-  if (ret_kernel_msg != NULL)
-    *ret_kernel_msg = NULL;
-  if (privop_client_active ())
-    return privop_mount_fs (fstype, config, attrs, dest_fd, ret_kernel_msg);
-  if (!kernel_api_is_legacy (KERNEL_API_MOUNT))
-    {
-      r = new_fs_new_api (fstype, config, attrs, dest_fd, ret_kernel_msg, &sysno);
-      if (r == 0 || !kernel_api_unavailable (KERNEL_API_MOUNT, sysno, -r))
-        return r;
-      if (ret_kernel_msg != NULL)
-        {
-          free (*ret_kernel_msg);
-          *ret_kernel_msg = NULL;
-        }
-    }
-  return mount_legacy_new_fs (fstype, config, attrs, dest_fd);
-}
-
-/* bubblewrap replaces a mount ENOSPC (mount-max reached) by a hint. */
-static int
-mount_error (struct bwrap_error *err, int r, const char *what, const char *dest)
-{
-  if (r == -ENOSPC)
-    return bwrap_error_set (err, 0, "Can't mount %s on /newroot/%s: Limit exceeded (ENOSPC). "
-                            "(Hint: Check that /proc/sys/fs/mount-max is sufficient, typically 100000)",
-                            what, path_skip_slashes (dest));
-  return bwrap_error_set (err, -r, "Can't mount %s on /newroot/%s", what,
-                          path_skip_slashes (dest));
-}
 
 static int
 mount_on_dir (const char *fstype, const char *const *config, unsigned attrs,
@@ -131,9 +26,9 @@ mount_on_dir (const char *fstype, const char *const *config, unsigned attrs,
   dest_fd = resolve_mount_point (ctx->newroot_fd, op->dest, true, err);
   if (dest_fd < 0)
     return dest_fd;
-  r = mount_new_fs (fstype, config, attrs, dest_fd, NULL);
+  r = ctx->mnt->new_fs (fstype, config, attrs, dest_fd, NULL);
   if (r < 0)
-    return mount_error (err, r, what, op->dest);
+    return mount_error_newroot (err, -r, NULL, what, op->dest, NULL);
   return 0;
 }
 
@@ -165,22 +60,23 @@ tmpfs_op (const struct setup_op *op, const struct setup_ctx *ctx, struct bwrap_e
   dest_fd = resolve_mount_point (ctx->newroot_fd, op->dest, true, err);
   if (dest_fd < 0)
     return dest_fd;
-  r = mount_new_fs ("tmpfs", config, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, dest_fd, NULL);
+  r = ctx->mnt->new_fs ("tmpfs", config, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, dest_fd, NULL);
   if (r < 0)
-    return mount_error (err, r, "tmpfs", op->dest);
+    return mount_error_newroot (err, -r, NULL, "Can't mount tmpfs", op->dest, NULL);
   return 0;
 }
 
 int
 mqueue_op (const struct setup_op *op, const struct setup_ctx *ctx, struct bwrap_error *err)
 {
-  return mount_on_dir ("mqueue", NULL, 0, op, ctx, "mqueue", err);
+  return mount_on_dir ("mqueue", NULL, 0, op, ctx, "Can't mount mqueue", err);
 }
 
 /* Cover a writable /proc entry with a read-only bind of itself: the
  * sandbox must not change host-wide kernel settings through it. */
 static int
-proc_protect (int proc_fd, const char *name, const char *dest, struct bwrap_error *err)
+proc_protect (const struct setup_ctx *ctx, int proc_fd, const char *name, const char *dest,
+              struct bwrap_error *err)
 {
   cleanup_fd int fd = openat (proc_fd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
   int r;
@@ -197,7 +93,7 @@ proc_protect (int proc_fd, const char *name, const char *dest, struct bwrap_erro
         return 0;   /* already read-only for us: nothing to protect */
       return bwrap_error_set (err, errno, "Can't access %s/%s", dest, name);
     }
-  r = bind_mount_fd (fd, fd, BIND_READONLY);
+  r = ctx->mnt->bind (fd, fd, BIND_READONLY, NULL);
   if (r < 0)
     return bwrap_error_set (err, -r, "Can't remount %s/%s read-only", dest, name);
   return 0;
@@ -215,26 +111,68 @@ proc_op (const struct setup_op *op, const struct setup_ctx *ctx, struct bwrap_er
   if (dest_fd < 0)
     return dest_fd;
   if (ctx->has_pid_ns)
-    r = mount_new_fs ("proc", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
-                      dest_fd, NULL);
+    r = ctx->mnt->new_fs ("proc", NULL, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV | MOUNT_ATTR_NOEXEC,
+                          dest_fd, NULL);
   else
     {
       /* Without our own pid namespace a new procfs would show the same
        * processes; bind the caller's, as bubblewrap does. */
       cleanup_fd int host_proc = resolve_open (ctx->oldroot_fd, "/proc", O_PATH | O_DIRECTORY);
-      r = host_proc < 0 ? host_proc : bind_mount_fd (host_proc, dest_fd, 0);
+      r = host_proc < 0 ? host_proc : ctx->mnt->bind (host_proc, dest_fd, 0, NULL);
     }
   if (r < 0)
-    return mount_error (err, r, "proc", op->dest);
+    return mount_error_newroot (err, -r, NULL, "Can't mount proc", op->dest, NULL);
 
   proc_fd = resolve_open (ctx->newroot_fd, op->dest, O_PATH | O_DIRECTORY);
   if (proc_fd < 0)
-    return mount_error (err, proc_fd, "proc", op->dest);
+    return mount_error_newroot (err, -proc_fd, NULL, "Can't mount proc", op->dest, NULL);
   for (size_t i = 0; i < N_ELEMENTS (covered); i++)
     {
-      r = proc_protect (proc_fd, covered[i], op->dest, err);
+      r = proc_protect (ctx, proc_fd, covered[i], op->dest, err);
       if (r < 0)
         return r;
     }
   return 0;
+}
+
+int
+mount_private_tmpfs (const struct setup_op *op, const struct setup_ctx *ctx, const char *prefix,
+                     unsigned first, struct bwrap_error *err)
+{
+  const char *config[] = { "mode", "0755", NULL, NULL, NULL };
+  const char *kind = setup_op_kind_name (op->kind);
+  cleanup_free char *kernel_msg = NULL, *name = NULL, *what = NULL;
+  cleanup_fd int fd = -1;
+  char size[32];
+  unsigned n = first;
+  int r;
+
+  do
+    {
+      free (name);
+      name = xasprintf ("%s-%u", prefix, n++);
+    }
+  while (mkdirat (ctx->hidden_fd, name, 0700) != 0 && errno == EEXIST && n - first < 10000);
+  fd = openat (ctx->hidden_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (fd < 0)
+    return bwrap_error_set (err, errno, "Can't create hidden directory for %s on %s",
+                            kind, op->dest);
+  if (op->flags & SETUP_OP_FLAG_HAS_SIZE)
+    {
+      snprintf (size, sizeof size, "%llu", (unsigned long long) op->size);
+      config[2] = "size";
+      config[3] = size;
+    }
+  r = ctx->mnt->new_fs ("tmpfs", config, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, fd, &kernel_msg);
+  if (r < 0)
+    {
+      what = xasprintf ("Can't mount tmpfs for %s", kind);
+      return mount_error (err, -r, kernel_msg, what, op->dest, NULL);
+    }
+  /* Reopen by name: fd still refers to the covered directory. */
+  r = openat (ctx->hidden_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (r < 0)
+    return bwrap_error_set (err, errno, "Can't open hidden directory for %s on %s",
+                            kind, op->dest);
+  return r;
 }

@@ -1,21 +1,22 @@
 /* SPDX-License-Identifier: LGPL-2.0-or-later
  * mount-fs.h: new filesystem instances: --tmpfs, --proc, --mqueue, --dev.
- * Runs in the sandbox setup process inside its user + mount namespace. */
+ * Runs in the sandbox process inside its user + mount namespace; mounts
+ * through the mount layer (ctx->mnt). */
 #pragma once
 
 #include "plan.h"
 #include "setup-ctx.h"
 #include "utils.h"
 
-/* Create a new instance of fstype configured with NULL-terminated
- * key/value pairs (value NULL: a flag), add mount attributes attrs
- * (MOUNT_ATTR_*) and attach it on dest_fd.  0 or -errno; on failure the
- * kernel's fs-context log, when it said something, goes to
- * *ret_kernel_msg (malloc'd) if ret_kernel_msg is not NULL. */
-int mount_new_fs (const char *fstype, const char *const *config,
-                  unsigned attrs, int dest_fd, char **ret_kernel_msg);
-
 int tmpfs_op (const struct setup_op *op, const struct setup_ctx *ctx, struct bwrap_error *err);
 int proc_op (const struct setup_op *op, const struct setup_ctx *ctx, struct bwrap_error *err);
 int mqueue_op (const struct setup_op *op, const struct setup_ctx *ctx, struct bwrap_error *err);
 int dev_op (const struct setup_op *op, const struct setup_ctx *ctx, struct bwrap_error *err);
+
+/* A fresh tmpfs (mode 0755, nosuid, nodev, sized by op's --size) on the
+ * first free "<prefix>-<n>", n from first, below ctx->hidden_fd: reachable
+ * by neither host nor sandbox, gone with the mount namespace.  For the
+ * upper and work directories of a --tmp-overlay and a split overlay's
+ * skeleton.  An O_PATH fd of its root, or -errno with err filled. */
+int mount_private_tmpfs (const struct setup_op *op, const struct setup_ctx *ctx,
+                         const char *prefix, unsigned first, struct bwrap_error *err);

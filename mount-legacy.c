@@ -39,8 +39,8 @@
 #include <sys/stat.h>
 #include <sys/statvfs.h>
 
-#include "bind-mount.h"
-#include "mount-legacy-table.h"
+#include "mount.h"
+#include "mountinfo.h"
 #include "utils.h"
 
 #ifndef MS_NOSYMFOLLOW

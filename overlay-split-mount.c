@@ -20,11 +20,9 @@
 #include <sys/mount.h>
 #include <sys/stat.h>
 
-#include "bind-mount.h"
 #include "mount-fs.h"
-#include "overlay.h"
 #include "overlay-split.h"
-#include "overlay-split-host.h"
+#include "overlay-layers.h"
 #include "resolve.h"
 
 enum piece_kind
@@ -49,6 +47,7 @@ struct split_run
 {
   const struct setup_op *op;
   const struct overlay_split *split;
+  const struct mount_backend *mnt;
   int oldroot_fd;
   const char *proc_fd_dir;
   int stub_fd;      /* root of the skeleton, on the private tmpfs */
@@ -249,75 +248,24 @@ build_skeleton (struct split_run *run, struct bwrap_error *err)
 
 /* ---- private tmpfs, upper and work directories ---------------------------- */
 
-/* A fresh tmpfs on hidden/split-<n>: the skeleton's stub directories, and
- * for --tmp-overlay the upper and work directories of every piece, so that
- * --size bounds the whole overlay.  Returns an O_PATH fd of its root. */
-static int
-mount_private_tmpfs (const struct setup_op *op, int hidden_fd, struct bwrap_error *err)
-{
-  char name[64], size[32];
-  const char *config[] = { "mode", "0755", NULL, NULL, NULL };
-  cleanup_free char *kernel_msg = NULL;
-  unsigned n = 0;
-  int r;
-
-  do
-    snprintf (name, sizeof name, "split-%u", n++);
-  while (mkdirat (hidden_fd, name, 0700) != 0 && errno == EEXIST && n < 10000);
-  cleanup_fd int fd = openat (hidden_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (fd < 0)
-    return bwrap_error_set (err, errno, "Can't create hidden directory for %s on %s",
-                            setup_op_kind_name (op->kind), op->dest);
-  if (op->kind == SETUP_OP_TMP_OVERLAY && (op->flags & SETUP_OP_FLAG_HAS_SIZE))
-    {
-      snprintf (size, sizeof size, "%" PRIu64, op->size);
-      config[2] = "size";
-      config[3] = size;
-    }
-  r = mount_new_fs ("tmpfs", config, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, fd, &kernel_msg);
-  if (r < 0)
-    {
-      if (kernel_msg)
-        return bwrap_error_set (err, 0, "Can't mount tmpfs for %s on %s: %s",
-                                setup_op_kind_name (op->kind), op->dest, kernel_msg);
-      return bwrap_error_set (err, -r, "Can't mount tmpfs for %s on %s",
-                              setup_op_kind_name (op->kind), op->dest);
-    }
-  /* Reopen by name: fd still refers to the covered directory. */
-  r = openat (hidden_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  if (r < 0)
-    return bwrap_error_set (err, errno, "Can't open hidden directory for %s on %s",
-                            setup_op_kind_name (op->kind), op->dest);
-  return r;
-}
-
-static int
-subdir (int dir_fd, const char *name, mode_t mode)
-{
-  if (mkdirat (dir_fd, name, mode) != 0 && errno != EEXIST)
-    return -errno;
-  int fd = openat (dir_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  return fd < 0 ? -errno : fd;
-}
-
 /* Stub root, upper and work roots for the op's kind. */
 static int
 open_roots (struct split_run *run, const struct setup_ctx *ctx, struct bwrap_error *err)
 {
   const struct setup_op *op = run->op;
-  cleanup_fd int tmp = mount_private_tmpfs (op, ctx->hidden_fd, err);
+  cleanup_fd int tmp = mount_private_tmpfs (op, ctx, "split", 0, err);
   const char *what = "--overlay RWSRC";
 
   if (tmp < 0)
     return tmp;
-  run->stub_fd = subdir (tmp, "stub", 0755);
+  run->stub_fd = open_subdir (tmp, "stub", 0755);
   if (run->stub_fd < 0)
     return bwrap_error_set (err, -run->stub_fd, "Can't create skeleton for %s on %s",
                             setup_op_kind_name (op->kind), op->dest);
   if (op->kind == SETUP_OP_TMP_OVERLAY)
     {
-      run->upper_fd = subdir (tmp, "upper", 0755);
-      run->work_fd = subdir (tmp, "work", 0755);
+      run->upper_fd = open_subdir (tmp, "upper", 0755);
+      run->work_fd = open_subdir (tmp, "work", 0755);
       /* The overlay's root shows the upper root's owner and mode: make
        * them the host's (or the caller's rights on it). */
       struct stat st;
@@ -337,7 +285,7 @@ open_roots (struct split_run *run, const struct setup_ctx *ctx, struct bwrap_err
           what = "--overlay WORKDIR";
           /* Pieces' work directories, kept apart from WORKDIR's own "work"
            * and reused by the next run (overlayfs empties them). */
-          run->work_fd = work < 0 ? work : subdir (work, "bwrap-split", 0755);
+          run->work_fd = work < 0 ? work : open_subdir (work, "bwrap-split", 0755);
         }
     }
   if (run->upper_fd < 0 && op->kind != SETUP_OP_RO_OVERLAY)
@@ -351,7 +299,7 @@ open_roots (struct split_run *run, const struct setup_ctx *ctx, struct bwrap_err
 static int
 piece_workdir (const struct split_run *run, const char *name)
 {
-  return subdir (run->work_fd, name, 0755);
+  return open_subdir (run->work_fd, name, 0755);
 }
 
 static int
@@ -425,7 +373,7 @@ bind_piece_layer (const struct piece_lowers *pl, int target_fd, const char *dest
 
   if (fd < 0)
     return fd;
-  r = bind_mount_fd (fd, target_fd, BIND_READONLY);
+  r = pl->run->mnt->bind (fd, target_fd, BIND_READONLY, NULL);
   return r < 0 ? bwrap_error_set (err, -r, "Can't bind layer for /%s on %s", pl->rel, dest) : 0;
 }
 
@@ -460,15 +408,15 @@ mount_overlay_piece (struct split_run *run, const struct piece *p, size_t index,
         return bwrap_error_set (err, upper < 0 ? -upper : -work,
                                 "Can't open upper or work directory for %s", dest);
     }
+  struct mount_overlay spec = { dest, &lowers, upper, work, run->proc_fd_dir };
   ssize_t too_deep;
-  int r = overlay_mount_lowers (OVERLAY_API_AUTO, dest, &lowers, upper, work, target_fd,
-                                 run->proc_fd_dir, &too_deep, err);
+  int r = run->mnt->overlay (&spec, target_fd, &too_deep, err);
   if (r == -EINVAL && lowers.n == 1 && too_deep == 0)
     {
       /* A mount already two overlays deep cannot be a layer, like a
        * pseudo filesystem: shown as the host shows it, read-only.  (With
        * other layers at the same place, binding one would hide the
-       * others: overlay_mount_lowers' message about it stands.) */
+       * others: the mount layer's message about it stands.) */
       cleanup_free char *layer = name_piece_lower (&pl, 0);
       bwrap_error_clear (err);
       warn_msg ("warning: %s (below --overlay-src %s) is on an overlayfs already stacked on "
@@ -505,7 +453,8 @@ mount_piece (struct split_run *run, size_t index, int dest_root, struct bwrap_er
   if (p->kind == PIECE_STUB)
     {
       /* Writable where the skeleton is: it is the skeleton. */
-      r = p->src_fd < 0 ? 0 : bind_mount_fd (p->src_fd, target, run->upper_fd < 0 ? BIND_READONLY : 0);
+      r = p->src_fd < 0 ? 0 : run->mnt->bind (p->src_fd, target, run->upper_fd < 0 ? BIND_READONLY : 0,
+                                                   NULL);
       return r < 0 ? bwrap_error_set (err, -r, "Can't bind %s into %s", dest, run->op->dest) : 0;
     }
   /* A pseudo filesystem (with what is mounted below it) or a
@@ -514,7 +463,7 @@ mount_piece (struct split_run *run, size_t index, int dest_root, struct bwrap_er
                     p->kind == PIECE_FILE ? O_PATH | O_NOFOLLOW : O_PATH);
   if (host < 0)
     return 0;
-  r = bind_mount_fd (host, target, BIND_READONLY);
+  r = run->mnt->bind (host, target, BIND_READONLY, NULL);
   if (r < 0)
     return bwrap_error_set (err, -r, "Can't bind %s read-only into %s", dest, run->op->dest);
   return 0;
@@ -530,14 +479,14 @@ mount_skeleton (struct split_run *run, int dest_fd, struct bwrap_error *err)
 
   if (run->upper_fd < 0)
     {
-      r = bind_mount_fd (run->stub_fd, dest_fd, BIND_READONLY);
+      r = run->mnt->bind (run->stub_fd, dest_fd, BIND_READONLY, NULL);
       return r < 0 ? bwrap_error_set (err, -r, "Can't mount skeleton on %s", run->op->dest) : 0;
     }
   work = piece_workdir (run, "s");
   if (work < 0)
     return bwrap_error_set (err, -work, "Can't create work directory for %s", run->op->dest);
-  return overlay_mount_lowers (OVERLAY_API_AUTO, run->op->dest, &lowers, run->upper_fd, work,
-                               dest_fd, run->proc_fd_dir, NULL, err);
+  struct mount_overlay spec = { run->op->dest, &lowers, run->upper_fd, work, run->proc_fd_dir };
+  return run->mnt->overlay (&spec, dest_fd, NULL, err);
 }
 
 static void
@@ -571,7 +520,7 @@ overlay_split_mount (const struct setup_op *op, const struct setup_ctx *ctx,
                      int dest_fd, struct bwrap_error *err)
 {
   struct split_run run = {
-    .op = op, .split = op->split, .oldroot_fd = ctx->oldroot_fd,
+    .op = op, .split = op->split, .mnt = ctx->mnt, .oldroot_fd = ctx->oldroot_fd,
     .proc_fd_dir = ctx->proc_fd_dir, .stub_fd = -1, .upper_fd = -1, .work_fd = -1,
   };
   cleanup_fd int dest_root = -1;

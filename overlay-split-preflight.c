@@ -175,7 +175,7 @@ warn_unmapped_owner (const struct setup_op *op, const char *layer)
 /* Diagnose up front what only the running command would meet: for
  * writable overlays in a user namespace. */
 static void
-warn_limits (const struct setup_op *op, const struct split_table *table)
+warn_limits (const struct setup_op *op, const struct mount_table *table)
 {
   for (size_t l = 0; l < op->n_layers; l++)
     {
@@ -187,11 +187,11 @@ warn_limits (const struct setup_op *op, const struct split_table *table)
                   "filesystem, or run as root", layer, eoverflow);
       for (size_t i = 0; i < table->n; i++)
         {
-          const char *rel = split_relative (table->mounts[i].path, layer);
-          if (rel != NULL && *rel != '\0' && strcmp (table->mounts[i].fstype, "overlay") == 0)
+          const char *rel = split_relative (table->entries[i].mount_point, layer);
+          if (rel != NULL && *rel != '\0' && strcmp (table->entries[i].fstype, "overlay") == 0)
             warn_msg ("warning: %s (below --overlay-src %s) is an overlayfs mount: in a user "
                       "namespace, changing or deleting its existing files %s; new files work",
-                      table->mounts[i].path, layer, eoverflow);
+                      table->entries[i].mount_point, layer, eoverflow);
         }
       warn_unmapped_owner (op, layer);
     }
@@ -202,7 +202,7 @@ overlay_split_preflight (struct setup_op *op, bool has_userns, struct bwrap_erro
 {
   cleanup_fd int fd = open ("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
   cleanup_free char *text = NULL;
-  struct split_table table = { 0 };
+  struct mount_table table = { 0 };
   char *excluded[2] = { op->resolved_source, op->resolved_workdir };
   size_t len;
   int r;
@@ -212,14 +212,17 @@ overlay_split_preflight (struct setup_op *op, bool has_userns, struct bwrap_erro
   r = read_fd_all (fd, MOUNTINFO_MAX, &text, &len);
   if (r < 0)
     return bwrap_error_set (err, -r, "Can't read /proc/self/mountinfo");
-  r = split_parse_mountinfo (text, &table, err);
+  r = mount_table_parse (text, &table);
   if (r < 0)
-    return r;
+    {
+      mount_table_clear (&table);
+      return bwrap_error_set (err, -r, "Can't parse /proc/self/mountinfo");
+    }
   overlay_split_free (op->split);
   overlay_split_compute (op->resolved_layers, op->n_layers, &table,
                          excluded, op->kind == SETUP_OP_OVERLAY ? 2 : 0, &op->split);
   if (has_userns && op->kind != SETUP_OP_RO_OVERLAY)
     warn_limits (op, &table);
-  split_table_free (&table);
+  mount_table_clear (&table);
   return 0;
 }

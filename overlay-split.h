@@ -4,33 +4,15 @@
  * the kernel refuses the locked mounts; as real root it silently shows the
  * empty mount points), so such an overlay becomes several: a recreated
  * directory skeleton plus one piece per subtree without mounts.  This part
- * is pure (no syscalls): it parses mountinfo text and computes the split
- * points; overlay-split-mount.c executes the result in the setup process. */
+ * is pure (no syscalls): it computes the split points from a mount table
+ * (mountinfo.h); overlay-split-mount.c executes the result in the setup process. */
 #pragma once
 
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "mountinfo.h"
 #include "utils.h"
-
-/* One entry of a mount table: an absolute mount point and its fs type. */
-struct split_mount
-{
-  char *path;
-  char *fstype;
-};
-
-struct split_table
-{
-  struct split_mount *mounts;
-  size_t n;
-};
-
-/* Parse /proc/self/mountinfo text (octal escapes undone) into ret,
- * in the file's order.  0 or -EINVAL with err filled on a malformed line. */
-int split_parse_mountinfo (const char *text, struct split_table *ret,
-                           struct bwrap_error *err);
-void split_table_free (struct split_table *table);
 
 /* Whether a filesystem of this type can be an overlayfs lower layer.
  * Kernel-internal and pseudo filesystems (proc, sysfs, devpts, cgroup...)
@@ -70,7 +52,7 @@ struct overlay_split
  * below a bound or excluded point are dropped (covered).  *ret is NULL
  * when nothing needs splitting.  Never fails except on OOM (dies). */
 void overlay_split_compute (char *const *layers, size_t n_layers,
-                            const struct split_table *mounts,
+                            const struct mount_table *mounts,
                             char *const *excluded, size_t n_excluded,
                             struct overlay_split **ret);
 void overlay_split_free (struct overlay_split *split);

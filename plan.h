@@ -147,5 +147,13 @@ void plan_free (struct plan *plan);
 struct setup_op *plan_add_op (struct plan *plan, enum setup_op_kind kind);
 /* Whether any op of the plan is of this kind. */
 bool plan_has_op (const struct plan *plan, enum setup_op_kind kind);
+
+/* --overlay, --tmp-overlay or --ro-overlay. */
+static inline bool
+setup_op_is_overlay (const struct setup_op *op)
+{
+  return op->kind == SETUP_OP_OVERLAY || op->kind == SETUP_OP_TMP_OVERLAY
+         || op->kind == SETUP_OP_RO_OVERLAY;
+}
 /* Name of the option that created an op kind, e.g. "--ro-bind" (for messages). */
 const char *setup_op_kind_name (enum setup_op_kind kind);

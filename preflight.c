@@ -6,7 +6,7 @@
 #include <unistd.h>
 
 #include "bind-mount.h"
-#include "overlay.h"
+#include "overlay-preflight.h"
 #include "overlay-split.h"
 
 int

@@ -9,7 +9,7 @@
  *   reaper_main                pid 1 of the sandbox (no capabilities)
  *   exec_command               the command, right before exec
  * Sync points between bwrap's processes are numbered S1-S5 and marked on
- * both sides (HACKING.md lists them); S1 is in privsep.c, S3 in privop.c,
+ * both sides (HACKING.md lists them); S1 is in setuid-helper.c, S3 in setuid-peer.c,
  * S4's mechanism in spawn.c. */
 #include "process.h"
 
@@ -26,8 +26,8 @@
 #include <unistd.h>
 
 #include "namespaces.h"
-#include "network.h"
-#include "privop.h"
+#include "mount.h"
+#include "setuid-client.h"
 #include "selinux.h"
 #include "setup.h"
 #include "spawn.h"
@@ -47,6 +47,9 @@ struct sandbox_fds
   int release;       /* read end of the monitor's go (S2) */
   sigset_t saved_mask;
   int clone_flags;
+  const struct mount_backend *mnt;   /* how the sandbox process mounts:
+                                        locally, or (setuid mode) through
+                                        the setuid peer; chosen once */
 };
 
 static void
@@ -367,19 +370,18 @@ sandbox_main (struct runtime *rt, struct sandbox_fds *fds, const sigset_t *mask)
   if (flags & CLONE_NEWNET)
     {
       struct bwrap_error err = { 0 };
-      int r = privop_client_active () ? privop_simple (PRIVOP_LOOPBACK, &err)
-                                      : network_loopback_up (&err);
+      int r = fds->mnt->step (MOUNT_STEP_LOOPBACK, &err);
       if (r < 0)
         die_error (&err);
     }
 
   old_umask = umask (0);
   selinux_set_file_label (plan->file_label);
-  setup_build_root (plan, (flags & CLONE_NEWPID) != 0 || plan->pidns_fd >= 0);
+  setup_build_root (plan, fds->mnt, (flags & CLONE_NEWPID) != 0 || plan->pidns_fd >= 0);
   (void) umask (old_umask);
   /* S3 (setuid mode): the privileged peer is gone before anything else
    * runs. */
-  privop_client_finish ();
+  fds->mnt->finish ();
 
   ns_finish_user (plan, proc_fd, dev_remap);
   if (plan->userns_fd >= 0 && (plan->has_uid || plan->has_gid))
@@ -464,28 +466,28 @@ monitor_wait (const struct plan *plan, pid_t pid, const sigset_t *mask)
 }
 
 /* Setuid mode: the privileged helper creates the sandbox process, in
- * namespaces owned by root, as our child (privsep.c). */
+ * namespaces owned by root, as our child (setuid-helper.c). */
 static pid_t
 clone_setuid_sandbox (struct runtime *rt, const struct sandbox_fds *fds, int exec_status,
                       int release, uint64_t ids[STATUS_NS_COUNT])
 {
   const struct plan *plan = rt->plan;
-  struct privsep_request req = {
+  struct setuid_helper_request req = {
     .clone_flags = (uint32_t) fds->clone_flags,
     .inside_uid = plan->uid,
     .inside_gid = plan->gid,
-    .flags = plan_has_op (plan, SETUP_OP_DEV) ? PRIVSEP_DEV : 0,
+    .flags = plan_has_op (plan, SETUP_OP_DEV) ? SETUID_HELPER_DEV : 0,
   };
   pid_t pid;
 
-  pid = privsep_clone_sandbox (&rt->privsep, &req, exec_status, release, rt->handoff_fd, ids);
+  pid = setuid_helper_clone_sandbox (&rt->helper, &req, exec_status, release, rt->handoff_fd, ids);
   (void) close (rt->handoff_fd);
   rt->handoff_fd = -1;
   return pid;
 }
 
 void
-process_run_setuid_sandbox (struct runtime *rt, const struct privsep_sandbox *sb)
+process_run_setuid_sandbox (struct runtime *rt, const struct setuid_helper_sandbox *sb)
 {
   struct sandbox_fds fds = {
     .exec_status = sb->exec_status,
@@ -496,7 +498,7 @@ process_run_setuid_sandbox (struct runtime *rt, const struct privsep_sandbox *sb
   sigset_t mask;
 
   block_signals (&mask, &fds.saved_mask);
-  privop_client_start (sb->privop_sock, sb->privop_peer);
+  fds.mnt = setuid_client_start (sb->peer_sock, sb->peer_pid);
   sandbox_main (rt, &fds, &mask);
 }
 
@@ -504,7 +506,7 @@ int
 process_run (struct runtime *rt)
 {
   struct plan *plan = rt->plan;
-  struct sandbox_fds fds = { .exec_status = -1, .release = -1 };
+  struct sandbox_fds fds = { .exec_status = -1, .release = -1, .mnt = mount_backend_local () };
   int exec_pipe[2], release_pipe[2];
   uint64_t setuid_ids[STATUS_NS_COUNT] = { 0 };
   char buf[2];
@@ -543,7 +545,7 @@ process_run (struct runtime *rt)
   arm_parent_death_signal (plan);
   monitor_report_start (plan, pid, fds.clone_flags, rt->is_setuid ? setuid_ids : NULL);
   /* The monitor needs no privilege from here on (in setuid mode it has
-   * none since privsep_start).  After joining --userns it holds every
+   * none since setuid_helper_start).  After joining --userns it holds every
    * capability there: drop those too. */
   if (rt->is_root || plan->userns_fd >= 0)
     caps_drop_all ();

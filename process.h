@@ -12,7 +12,7 @@
 #include <sys/types.h>
 
 #include "caps.h"
-#include "privsep.h"
+#include "setuid-helper.h"
 #include "plan.h"
 #include "seccomp.h"
 
@@ -21,7 +21,7 @@ struct runtime
   struct plan *plan;
   bool is_root;              /* real uid 0 (not setuid) */
   bool is_setuid;            /* setuid root, run by a non-root user */
-  struct privsep privsep;    /* setuid mode: the helper making the sandbox */
+  struct setuid_helper helper;     /* setuid mode: the helper making the sandbox */
   uid_t real_uid;
   gid_t real_gid;
   struct caps_state caps;
@@ -34,8 +34,8 @@ struct runtime
  * Runs in the caller's process, which becomes the monitor. */
 int process_run (struct runtime *rt);
 
-/* Setuid mode, in the sandbox process the helper created (privsep.h),
+/* Setuid mode, in the sandbox process the helper created (setuid-helper.h),
  * already unprivileged, with rt prepared from the command line again:
  * build the sandbox through the privileged peer and run the command. */
 BWRAP_NORETURN void process_run_setuid_sandbox (struct runtime *rt,
-                                                const struct privsep_sandbox *sb);
+                                                const struct setuid_helper_sandbox *sb);

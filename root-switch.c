@@ -3,7 +3,7 @@
  * setup tmpfs (caller's root at /oldroot), and at the end into /newroot.
  * Run by the sandbox setup process, inside its new mount namespace with
  * that namespace's capabilities, or in setuid mode by the privileged peer
- * (privop.c) on the setup process's request.  A leaf: it calls nothing of
+ * (setuid-peer.c) on the setup process's request.  A leaf: it calls nothing of
  * setup.c's, so the peer and setup.c both use it without a circle. */
 #include "root-switch.h"
 

@@ -8,6 +8,7 @@
 
 #include <stdbool.h>
 
+#include "mount.h"
 #include "plan.h"
 #include "utils.h"
 
@@ -15,6 +16,8 @@
 struct setup_ctx
 {
   const struct plan *plan;
+  const struct mount_backend *mnt;   /* how to mount: locally or through
+                                        the setuid peer (mount.h) */
   int oldroot_fd;           /* the caller's root, at /oldroot */
   int hidden_fd;            /* private dir on the setup tmpfs: reachable by
                                neither host nor sandbox */

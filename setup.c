@@ -20,32 +20,17 @@
 #include "files.h"
 #include "mount-fs.h"
 #include "overlay.h"
-#include "overlay-split-mount.h"
-#include "privop.h"
 #include "resolve.h"
-#include "root-switch.h"
 #include "setup-ctx.h"
 
 static int
 hostname_op (const struct setup_op *op, const struct setup_ctx *ctx, struct bwrap_error *err)
 {
-  int r = privop_client_active () ? privop_hostname (op->source)
-          : sethostname (op->source, strlen (op->source)) == 0 ? 0 : -errno;
+  int r = ctx->mnt->hostname (op->source);
 
   if (r < 0)
     return bwrap_error_set (err, -r, "Can't set hostname to %s", op->source);
   return 0;
-}
-
-static int
-overlay_op (const struct setup_op *op, const struct setup_ctx *ctx, struct bwrap_error *err)
-{
-  cleanup_fd int dest_fd = resolve_mount_point (ctx->newroot_fd, op->dest, true, err);
-  if (dest_fd < 0)
-    return dest_fd;
-  if (op->split != NULL)
-    return overlay_split_mount (op, ctx, dest_fd, err);
-  return overlay_mount (op, ctx->oldroot_fd, ctx->hidden_fd, dest_fd, ctx->proc_fd_dir, err);
 }
 
 static int
@@ -92,14 +77,14 @@ run_op (const struct setup_op *op, const struct setup_ctx *ctx, struct bwrap_err
     }
 }
 
-/* One of the two root switches, here or (setuid mode) by the privileged
+/* One of the two root switches, here or (setuid mode) by the setuid
  * peer.  pivot_root moves the root of every process of the namespace
  * that was on the old one, ours too; our cwd we move ourselves. */
 static void
-switch_root (int (*local) (struct bwrap_error *), enum privop_kind op)
+switch_root (const struct mount_backend *mnt, enum mount_step step)
 {
   struct bwrap_error err = { 0 };
-  int r = privop_client_active () ? privop_simple (op, &err) : local (&err);
+  int r = mnt->step (step, &err);
 
   if (r < 0)
     die_error (&err);
@@ -108,10 +93,11 @@ switch_root (int (*local) (struct bwrap_error *), enum privop_kind op)
 }
 
 void
-setup_build_root (const struct plan *plan, bool has_pid_ns)
+setup_build_root (const struct plan *plan, const struct mount_backend *mnt, bool has_pid_ns)
 {
   struct setup_ctx ctx = {
     .plan = plan,
+    .mnt = mnt,
     .oldroot_fd = -1,
     .hidden_fd = -1,
     .newroot_fd = -1,
@@ -120,7 +106,7 @@ setup_build_root (const struct plan *plan, bool has_pid_ns)
   };
   struct bwrap_error err = { 0 };
 
-  switch_root (root_switch_to_setup_root, PRIVOP_SETUP_ROOT);
+  switch_root (mnt, MOUNT_STEP_SETUP_ROOT);
   ctx.oldroot_fd = open ("/oldroot", O_PATH | O_DIRECTORY | O_CLOEXEC);
   ctx.hidden_fd = open ("/hidden", O_PATH | O_DIRECTORY | O_CLOEXEC);
   if (ctx.oldroot_fd < 0 || ctx.hidden_fd < 0)
@@ -139,5 +125,5 @@ setup_build_root (const struct plan *plan, bool has_pid_ns)
     }
   (void) close (ctx.oldroot_fd);
   (void) close (ctx.hidden_fd);
-  switch_root (root_switch_to_new_root, PRIVOP_ENTER_NEW_ROOT);
+  switch_root (mnt, MOUNT_STEP_ENTER_NEW_ROOT);
 }

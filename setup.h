@@ -9,9 +9,11 @@
 
 #include <stdbool.h>
 
+#include "mount.h"
 #include "plan.h"
 
-/* Build the new root and pivot into it.  Dies with one "bwrap:" line on
+/* Build the new root and pivot into it, mounting with mnt (mount.h).  Dies with one "bwrap:" line on
  * failure (this is a driver).  On return "/" is the sandbox root, the old
  * root is detached and the cwd is "/". */
-void setup_build_root (const struct plan *plan, bool has_pid_ns);
+void setup_build_root (const struct plan *plan, const struct mount_backend *mnt,
+                       bool has_pid_ns);

@@ -4,6 +4,7 @@
 #include "utils.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdio.h>
@@ -439,6 +440,24 @@ write_file_at (int dirfd, const char *path, const char *content)
   if (fd < 0)
     return -errno;
   return write_all (fd, content, strlen (content));
+}
+
+int
+open_subdir (int dir_fd, const char *name, mode_t mode)
+{
+  int fd;
+
+  if (mkdirat (dir_fd, name, mode) == 0)
+    {
+      /* The caller's umask must not change the mode, which for an upper
+       * root becomes the mode of the overlay's root directory. */
+      if (fchmodat (dir_fd, name, mode, 0) != 0)
+        return -errno;
+    }
+  else if (errno != EEXIST)
+    return -errno;
+  fd = openat (dir_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  return fd < 0 ? -errno : fd;
 }
 
 void

@@ -114,6 +114,10 @@ int read_fd_all (int fd, size_t max_len, char **ret_data, size_t *ret_len);
 int write_all (int fd, const void *buf, size_t len);
 /* Write a string to a path (procfs/sysfs files).  0 or -errno. */
 int write_file_at (int dirfd, const char *path, const char *content);
+/* The directory name in dir_fd, created with exactly mode (no umask; an
+ * existing one is fine), as an O_PATH fd (not following a symlink), or
+ * -errno. */
+int open_subdir (int dir_fd, const char *name, mode_t mode);
 /* Block until the process holding the other end of the go pipe fd has
  * written its one byte, then close fd.  EOF instead means that process
  * died before it was ready: we must not carry on behind its back, so

@@ -143,7 +143,7 @@ is_sanitizer_build ()
   LC_ALL=C grep -qaE '__(asan|ubsan|tsan|msan|lsan|hwasan)_' "$path"
 }
 export -f is_root is_setuid is_sanitizer_build
-# new setuid design: the privop peer is forked inside the pid namespace.
+# new setuid design: the setuid peer is forked inside the pid namespace.
 if is_setuid; then PIDNS_CMD_PID=3; else PIDNS_CMD_PID=2; fi
 
 # ---------------------------------------------------------------- TAP

@@ -1,6 +1,6 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.0-or-later
-# Setuid-root installation (privsep.c): installs a setuid-root copy of
+# Setuid-root installation (setuid-helper.c): installs a setuid-root copy of
 # $BWRAP in a private root-owned directory and runs it as the unprivileged
 # user bwrap-test.  Checks that the sandbox works, that the command (and
 # every bwrap process) ends without capabilities, that the user reaches no
@@ -148,7 +148,7 @@ $(printf '%10s %10s %10s' "$SU_GID" "$SU_GID" 1)
 1" "$RUN_OUT" "--dev: 0 maps to the overflow ids, and a pty can be opened"
 
 # (A glob, not ls: no extra process may appear while /proc is read.)
-# pid 2 was the privileged peer of the setup (privop.c), gone before the
+# pid 2 was the privileged peer of the setup (setuid-peer.c), gone before the
 # command starts (bubblewrap's setuid mode has such a setup process too).
 run_suid "${BASE[@]}" --unshare-pid --proc /proc sh -c 'echo $$; echo /proc/[0-9]*'
 assert_eq "3

@@ -21,7 +21,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "kernel-api.h"
 #include "overlay.h"
+#include "overlay-options.h"
+#include "overlay-preflight.h"
 #include "plan.h"
 #include "utils.h"
 

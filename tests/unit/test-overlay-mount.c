@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.0-or-later
- * test-overlay-mount.c: real overlay mounts made by overlay_mount_using in
+ * test-overlay-mount.c: real overlay mounts made by overlay_mount_single in
  * forked children that own a private mount namespace (and for some, a user
  * namespace), through both the new mount API and mount(2): rw, tmp and ro
  * overlays, 500 layers, the kernel's message past that, and a layer that
@@ -17,9 +17,17 @@
 
 /* ---- real mounts (root) ------------------------------------------------- */
 
+/* Which path of the mount layer a case takes: its first choice, or the
+ * classic mount(2) path, forced in the child with kernel_api_force. */
+enum mount_path
+{
+  PATH_AUTO,
+  PATH_LEGACY,
+};
+
 struct mount_case
 {
-  enum overlay_mount_api api;
+  enum mount_path api;
   struct setup_op *op;
   const char *dest;          /* directory to mount on */
   const char *expect_error;  /* NULL: must succeed */
@@ -32,8 +40,16 @@ do_mount (struct mount_case *c, struct bwrap_error *err)
   cleanup_fd int oldroot = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
   cleanup_fd int hidden_fd = open (hidden, O_PATH | O_DIRECTORY | O_CLOEXEC);
   cleanup_fd int dest_fd = open (c->dest, O_PATH | O_DIRECTORY | O_CLOEXEC);
+  struct setup_ctx ctx = {
+    .mnt = mount_backend_local (),
+    .oldroot_fd = oldroot,
+    .hidden_fd = hidden_fd,
+    .newroot_fd = -1,
+    .proc_fd_dir = "/proc/self/fd",
+  };
   CHILD_ASSERT (oldroot >= 0 && hidden_fd >= 0 && dest_fd >= 0, "open: %s", strerror (errno));
-  return overlay_mount_using (c->api, c->op, oldroot, hidden_fd, dest_fd, "/proc/self/fd", err);
+  kernel_api_force (KERNEL_API_MOUNT, c->api == PATH_LEGACY);
+  return overlay_mount_single (c->op, &ctx, dest_fd, err);
 }
 
 static void
@@ -98,7 +114,7 @@ child_rw (void *arg)
 }
 
 static void
-test_rw_with (enum overlay_mount_api api, bool user_ns)
+test_rw_with (enum mount_path api, bool user_ns)
 {
   struct plan plan;
   struct bwrap_error err = { 0 };
@@ -128,13 +144,13 @@ test_rw_with (enum overlay_mount_api api, bool user_ns)
   plan_free (&plan);
 }
 
-START_TEST (test_mount_rw) { test_rw_with (OVERLAY_API_AUTO, false); }
+START_TEST (test_mount_rw) { test_rw_with (PATH_AUTO, false); }
 END_TEST
-START_TEST (test_mount_rw_legacy) { test_rw_with (OVERLAY_API_LEGACY, false); }
+START_TEST (test_mount_rw_legacy) { test_rw_with (PATH_LEGACY, false); }
 END_TEST
-START_TEST (test_mount_rw_userns) { test_rw_with (OVERLAY_API_AUTO, true); }
+START_TEST (test_mount_rw_userns) { test_rw_with (PATH_AUTO, true); }
 END_TEST
-START_TEST (test_mount_rw_userns_legacy) { test_rw_with (OVERLAY_API_LEGACY, true); }
+START_TEST (test_mount_rw_userns_legacy) { test_rw_with (PATH_LEGACY, true); }
 END_TEST
 
 static void
@@ -174,7 +190,7 @@ child_tmp (void *arg)
 }
 
 static void
-test_tmp_with (enum overlay_mount_api api)
+test_tmp_with (enum mount_path api)
 {
   struct plan plan;
   struct bwrap_error err = { 0 };
@@ -201,9 +217,9 @@ test_tmp_with (enum overlay_mount_api api)
   plan_free (&plan);
 }
 
-START_TEST (test_mount_tmp) { test_tmp_with (OVERLAY_API_AUTO); }
+START_TEST (test_mount_tmp) { test_tmp_with (PATH_AUTO); }
 END_TEST
-START_TEST (test_mount_tmp_legacy) { test_tmp_with (OVERLAY_API_LEGACY); }
+START_TEST (test_mount_tmp_legacy) { test_tmp_with (PATH_LEGACY); }
 END_TEST
 
 static void
@@ -223,7 +239,7 @@ child_ro (void *arg)
 }
 
 static void
-test_ro_with (enum overlay_mount_api api)
+test_ro_with (enum mount_path api)
 {
   struct plan plan;
   struct bwrap_error err = { 0 };
@@ -241,9 +257,9 @@ test_ro_with (enum overlay_mount_api api)
   plan_free (&plan);
 }
 
-START_TEST (test_mount_ro) { test_ro_with (OVERLAY_API_AUTO); }
+START_TEST (test_mount_ro) { test_ro_with (PATH_AUTO); }
 END_TEST
-START_TEST (test_mount_ro_legacy) { test_ro_with (OVERLAY_API_LEGACY); }
+START_TEST (test_mount_ro_legacy) { test_ro_with (PATH_LEGACY); }
 END_TEST
 
 /* n layers T/cas/<64 hex>/root, layer i holding "layer-<i>" and "which"=i */
@@ -282,7 +298,7 @@ child_many (void *arg)
 }
 
 static void
-test_many_with (enum overlay_mount_api api)
+test_many_with (enum mount_path api)
 {
   struct plan plan;
   struct bwrap_error err = { 0 };
@@ -300,9 +316,9 @@ test_many_with (enum overlay_mount_api api)
   plan_free (&plan);
 }
 
-START_TEST (test_mount_500) { test_many_with (OVERLAY_API_AUTO); }
+START_TEST (test_mount_500) { test_many_with (PATH_AUTO); }
 END_TEST
-START_TEST (test_mount_500_legacy) { test_many_with (OVERLAY_API_LEGACY); }
+START_TEST (test_mount_500_legacy) { test_many_with (PATH_LEGACY); }
 END_TEST
 
 /* Past preflight's check, the kernel's own words must reach the message. */
@@ -311,7 +327,7 @@ START_TEST (test_mount_501_kernel_message)
   struct plan plan;
   cleanup_strv char **layers = NULL;
   cleanup_free char *d = pathf ("%s/d", tdir);
-  struct mount_case c = { OVERLAY_API_AUTO, NULL, NULL, NULL };
+  struct mount_case c = { PATH_AUTO, NULL, NULL, NULL };
 
   if (!need_root ())
     return;
@@ -330,7 +346,7 @@ END_TEST
 
 /* A layer that vanished between preflight and mount is named. */
 static void
-test_vanished_with (enum overlay_mount_api api)
+test_vanished_with (enum mount_path api)
 {
   struct plan plan;
   struct bwrap_error err = { 0 };
@@ -352,9 +368,9 @@ test_vanished_with (enum overlay_mount_api api)
   plan_free (&plan);
 }
 
-START_TEST (test_mount_vanished) { test_vanished_with (OVERLAY_API_AUTO); }
+START_TEST (test_mount_vanished) { test_vanished_with (PATH_AUTO); }
 END_TEST
-START_TEST (test_mount_vanished_legacy) { test_vanished_with (OVERLAY_API_LEGACY); }
+START_TEST (test_mount_vanished_legacy) { test_vanished_with (PATH_LEGACY); }
 END_TEST
 
 static Suite *

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.0-or-later
- * test-overlay-split.c: unit tests for overlay-split.c: mountinfo parsing,
- * which filesystems can be layers, and the split points and skeleton
+ * test-overlay-split.c: unit tests for overlay-split.c: which filesystems can be layers, and the split points and skeleton
  * computed from a mount table and layer list.  Pure: no files, no mounts. */
 #include <check.h>
 #include <stdlib.h>
@@ -10,14 +9,15 @@
 #include "unit-main.h"
 
 static void
-table_of (struct split_table *t, const char *const *pairs)
+table_of (struct mount_table *t, const char *const *pairs)
 {
   memset (t, 0, sizeof *t);
   for (size_t i = 0; pairs[i]; i += 2)
     {
-      t->mounts = xappend (t->mounts, &t->n, sizeof *t->mounts);
-      t->mounts[t->n - 1].path = xstrdup (pairs[i]);
-      t->mounts[t->n - 1].fstype = xstrdup (pairs[i + 1]);
+      t->entries = xappend (t->entries, &t->n, sizeof *t->entries);
+      t->entries[t->n - 1] = (struct mount_entry) {
+        (int) t->n, 1, xstrdup (pairs[i]), xstrdup ("rw"), xstrdup (pairs[i + 1]), xstrdup ("rw"),
+      };
     }
 }
 
@@ -42,7 +42,7 @@ static char *
 compute (char **layers, size_t n_layers, const char *const *pairs,
          char **excluded, size_t n_excluded)
 {
-  struct split_table t;
+  struct mount_table t;
   struct overlay_split *split = NULL;
   char *d;
 
@@ -50,36 +50,9 @@ compute (char **layers, size_t n_layers, const char *const *pairs,
   overlay_split_compute (layers, n_layers, &t, excluded, n_excluded, &split);
   d = describe (split);
   overlay_split_free (split);
-  split_table_free (&t);
+  mount_table_clear (&t);
   return d;
 }
-
-START_TEST (test_parse_mountinfo)
-{
-  const char *text =
-    "22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n"
-    "23 22 0:5 / /proc rw - proc proc rw\n"
-    "\n"
-    "24 22 0:6 / /mnt/with\\040space rw master:3 shared:4 - fuse.squashfuse x ro\n";
-  struct split_table t = { 0 };
-  struct bwrap_error err = { 0 };
-
-  ck_assert_int_eq (split_parse_mountinfo (text, &t, &err), 0);
-  ck_assert_uint_eq (t.n, 3);
-  ck_assert_str_eq (t.mounts[0].path, "/");
-  ck_assert_str_eq (t.mounts[0].fstype, "ext4");
-  ck_assert_str_eq (t.mounts[1].path, "/proc");
-  ck_assert_str_eq (t.mounts[1].fstype, "proc");
-  ck_assert_str_eq (t.mounts[2].path, "/mnt/with space");
-  ck_assert_str_eq (t.mounts[2].fstype, "fuse.squashfuse");
-  split_table_free (&t);
-
-  ck_assert_int_eq (split_parse_mountinfo ("1 2 3 4 5\n", &t, &err), -EINVAL);
-  ck_assert_str_eq (err.message, "Can't parse line 1 of mountinfo");
-  ck_assert_uint_eq (t.n, 0);
-  bwrap_error_clear (&err);
-}
-END_TEST
 
 START_TEST (test_fstypes)
 {
@@ -147,7 +120,7 @@ START_TEST (test_several_layers)
     "/l/low/c", "proc", "/l/high/c", "tmpfs", "/l/high/p", "proc", "/l/low/p", "tmpfs", NULL
   };
   cleanup_free char *d = compute (layers, 2, m, NULL, 0);
-  struct split_table t;
+  struct mount_table t;
   struct overlay_split *split = NULL;
 
   ck_assert_str_eq (d, ":s a:s a/t:o b:s b/f:s b/f/g:o c:o p:b");
@@ -157,7 +130,7 @@ START_TEST (test_several_layers)
   ck_assert_ptr_null (overlay_split_find (split, "q"));
   ck_assert_str_eq (overlay_split_find (split, "b/f")->rel, "b/f");
   overlay_split_free (split);
-  split_table_free (&t);
+  mount_table_clear (&t);
 }
 END_TEST
 
@@ -209,7 +182,6 @@ split_suite (void)
   Suite *s = suite_create ("overlay-split");
   TCase *tc = tcase_create ("split");
 
-  tcase_add_test (tc, test_parse_mountinfo);
   tcase_add_test (tc, test_fstypes);
   tcase_add_test (tc, test_relative);
   tcase_add_test (tc, test_no_mounts_below);

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.0-or-later
- * test-privop.c: the codec of setuid mode's privileged setup requests
- * (privop.h).  The privileged peer decodes whatever the unprivileged
+ * test-peer-codec.c: the codec of setuid mode's privileged setup requests
+ * (peer-codec.h).  The privileged peer decodes whatever the unprivileged
  * setup process sends, and the user can make that process send anything,
  * so every request outside an operation's shape and whitelist must be
  * refused, with a reason.  No privileges. */
@@ -11,33 +11,33 @@
 #include <string.h>
 #include <sys/mount.h>
 
-#include "bind-mount.h"
-#include "privop.h"
+#include "mount.h"
+#include "peer-codec.h"
 #include "unit-main.h"
 
-/* The wire header (privop.c): magic, op, flags, n_strings. */
+/* The wire header (setuid-peer.c): magic, op, flags, n_strings. */
 #define HEADER_SIZE (4 * sizeof (uint32_t))
-#define REQUEST_MAX (HEADER_SIZE + PRIVOP_PAYLOAD_MAX)
-#define MAX_STRINGS (N_ELEMENTS (((struct privop_request *) 0)->strings))
+#define REQUEST_MAX (HEADER_SIZE + PEER_PAYLOAD_MAX)
+#define MAX_STRINGS (N_ELEMENTS (((struct peer_request *) 0)->strings))
 
 #define BIND_FLAGS (BIND_READONLY | BIND_DEVICES)
 #define MOUNT_ATTRS (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV \
                      | MOUNT_ATTR_NOEXEC)
 
-/* What each operation takes, as privop.h describes it. */
+/* What each operation takes, as peer-codec.h describes it. */
 static const struct
 {
   uint32_t op;
   size_t n_fds;
   uint32_t flags;
 } shapes[] = {
-  { PRIVOP_SETUP_ROOT, 0, 0 },
-  { PRIVOP_BIND, 2, BIND_FLAGS },
-  { PRIVOP_MOUNT_FS, 1, MOUNT_ATTRS },
-  { PRIVOP_SET_RDONLY, 1, 0 },
-  { PRIVOP_HOSTNAME, 0, 0 },
-  { PRIVOP_LOOPBACK, 0, 0 },
-  { PRIVOP_ENTER_NEW_ROOT, 0, 0 },
+  { PEER_SETUP_ROOT, 0, 0 },
+  { PEER_BIND, 2, BIND_FLAGS },
+  { PEER_MOUNT_FS, 1, MOUNT_ATTRS },
+  { PEER_SET_RDONLY, 1, 0 },
+  { PEER_HOSTNAME, 0, 0 },
+  { PEER_LOOPBACK, 0, 0 },
+  { PEER_ENTER_NEW_ROOT, 0, 0 },
 };
 
 /* A valid string list for each operation. */
@@ -46,11 +46,11 @@ valid_strings (uint32_t op, const char **strings)
 {
   switch (op)
     {
-    case PRIVOP_MOUNT_FS:
+    case PEER_MOUNT_FS:
       strings[0] = "tmpfs";
       strings[1] = "mode=0755";
       return 2;
-    case PRIVOP_HOSTNAME:
+    case PEER_HOSTNAME:
       strings[0] = "sandbox";
       return 1;
     default:
@@ -75,7 +75,7 @@ static size_t
 encode_ok (uint32_t op, uint32_t flags, const char *const *strings, size_t n,
            uint8_t *buf, size_t len)
 {
-  ssize_t r = privop_encode (op, flags, strings, n, buf, len);
+  ssize_t r = peer_encode (op, flags, strings, n, buf, len);
   ck_assert_int_gt (r, 0);
   return (size_t) r;
 }
@@ -84,24 +84,24 @@ encode_ok (uint32_t op, uint32_t flags, const char *const *strings, size_t n,
 static void
 assert_rejected (uint8_t *buf, size_t len, size_t n_fds, const char *want)
 {
-  struct privop_request out;
+  struct peer_request out;
   struct bwrap_error err = { 0 };
-  int r = privop_decode (buf, len, n_fds, &out, &err);
+  int r = peer_decode (buf, len, n_fds, &out, &err);
 
   ck_assert_int_eq (r, -EINVAL);
   ck_assert_ptr_nonnull (err.message);
   ck_assert_msg (strstr (err.message, want) != NULL, "message '%s' lacks '%s'",
                  err.message, want);
   ck_assert_int_eq (err.errnum, 0);
-  ck_assert_int_eq (privop_decode (buf, len, n_fds, &out, NULL), -EINVAL);
+  ck_assert_int_eq (peer_decode (buf, len, n_fds, &out, NULL), -EINVAL);
   bwrap_error_clear (&err);
 }
 
 static void
-assert_accepted (uint8_t *buf, size_t len, size_t n_fds, struct privop_request *out)
+assert_accepted (uint8_t *buf, size_t len, size_t n_fds, struct peer_request *out)
 {
   struct bwrap_error err = { 0 };
-  int r = privop_decode (buf, len, n_fds, out, &err);
+  int r = peer_decode (buf, len, n_fds, out, &err);
 
   ck_assert_msg (r == 0, "refused: %s", err.message != NULL ? err.message : "(no message)");
   ck_assert_ptr_null (err.message);
@@ -112,7 +112,7 @@ static void
 round_trip (uint32_t op, uint32_t flags, const char *const *strings, size_t n, size_t n_fds)
 {
   uint8_t buf[REQUEST_MAX];
-  struct privop_request out;
+  struct peer_request out;
   size_t len = encode_ok (op, flags, strings, n, buf, sizeof buf);
   size_t want_len = HEADER_SIZE;
 
@@ -137,7 +137,7 @@ round_trip (uint32_t op, uint32_t flags, const char *const *strings, size_t n, s
 /* ---- round trips ---------------------------------------------------------- */
 
 static const uint32_t simple_ops[] = {
-  PRIVOP_SETUP_ROOT, PRIVOP_LOOPBACK, PRIVOP_ENTER_NEW_ROOT,
+  PEER_SETUP_ROOT, PEER_LOOPBACK, PEER_ENTER_NEW_ROOT,
 };
 
 START_TEST (test_round_trip_simple)
@@ -150,13 +150,13 @@ START_TEST (test_round_trip_bind)
 {
   for (uint32_t flags = 0; flags <= BIND_FLAGS; flags++)
     if ((flags & ~BIND_FLAGS) == 0)
-      round_trip (PRIVOP_BIND, flags, NULL, 0, 2);
+      round_trip (PEER_BIND, flags, NULL, 0, 2);
 }
 END_TEST
 
 START_TEST (test_round_trip_set_rdonly)
 {
-  round_trip (PRIVOP_SET_RDONLY, 0, NULL, 0, 1);
+  round_trip (PEER_SET_RDONLY, 0, NULL, 0, 1);
 }
 END_TEST
 
@@ -184,7 +184,7 @@ START_TEST (test_round_trip_mount_fs)
   /* Every subset of the attributes the peer may set. */
   for (uint32_t attrs = 0; attrs <= MOUNT_ATTRS; attrs++)
     if ((attrs & ~MOUNT_ATTRS) == 0)
-      round_trip (PRIVOP_MOUNT_FS, attrs, strings, n, 1);
+      round_trip (PEER_MOUNT_FS, attrs, strings, n, 1);
 }
 END_TEST
 
@@ -199,13 +199,13 @@ START_TEST (test_round_trip_mount_fs_limits)
   context[8 + 255] = '\0';
   strings[0] = "tmpfs";
   strings[1] = context;
-  round_trip (PRIVOP_MOUNT_FS, 0, strings, 2, 1);
+  round_trip (PEER_MOUNT_FS, 0, strings, 2, 1);
   strings[1] = "mode=77777";
-  round_trip (PRIVOP_MOUNT_FS, 0, strings, 2, 1);
+  round_trip (PEER_MOUNT_FS, 0, strings, 2, 1);
   /* As many options as a request holds. */
   for (size_t i = 1; i < MAX_STRINGS; i++)
     strings[i] = context;
-  round_trip (PRIVOP_MOUNT_FS, MOUNT_ATTRS, strings, MAX_STRINGS, 1);
+  round_trip (PEER_MOUNT_FS, MOUNT_ATTRS, strings, MAX_STRINGS, 1);
 }
 END_TEST
 
@@ -218,7 +218,7 @@ static const char *const hostnames[] = {
 START_TEST (test_round_trip_hostname)
 {
   ck_assert_uint_le (strlen (hostnames[_i]), 64);
-  round_trip (PRIVOP_HOSTNAME, 0, &hostnames[_i], 1, 0);
+  round_trip (PEER_HOSTNAME, 0, &hostnames[_i], 1, 0);
 }
 END_TEST
 
@@ -227,13 +227,13 @@ END_TEST
 START_TEST (test_reject_magic)
 {
   uint8_t buf[REQUEST_MAX];
-  size_t len = encode_ok (PRIVOP_SETUP_ROOT, 0, NULL, 0, buf, sizeof buf);
+  size_t len = encode_ok (PEER_SETUP_ROOT, 0, NULL, 0, buf, sizeof buf);
 
   buf[_i] ^= 0x80;
   assert_rejected (buf, len, 0, "bad magic");
-  len = put_raw (buf, 0, PRIVOP_SETUP_ROOT, 0, 0, NULL, 0);
+  len = put_raw (buf, 0, PEER_SETUP_ROOT, 0, 0, NULL, 0);
   assert_rejected (buf, len, 0, "bad magic");
-  len = put_raw (buf, __builtin_bswap32 (PRIVOP_MAGIC), PRIVOP_SETUP_ROOT, 0, 0, NULL, 0);
+  len = put_raw (buf, __builtin_bswap32 (PEER_MAGIC), PEER_SETUP_ROOT, 0, 0, NULL, 0);
   assert_rejected (buf, len, 0, "bad magic");
 }
 END_TEST
@@ -247,7 +247,7 @@ START_TEST (test_reject_op)
   size_t len = encode_ok (bad_ops[_i], 0, NULL, 0, buf, sizeof buf);
 
   snprintf (want, sizeof want, "unknown operation %u", bad_ops[_i]);
-  for (size_t n_fds = 0; n_fds <= PRIVOP_MAX_FDS; n_fds++)
+  for (size_t n_fds = 0; n_fds <= PEER_MAX_FDS; n_fds++)
     assert_rejected (buf, len, n_fds, want);
 }
 END_TEST
@@ -259,11 +259,11 @@ START_TEST (test_reject_fd_count)
   size_t n = valid_strings (shapes[_i].op, strings);
   uint8_t buf[REQUEST_MAX];
   size_t len = encode_ok (shapes[_i].op, 0, strings, n, buf, sizeof buf);
-  struct privop_request out;
+  struct peer_request out;
   char want[64];
 
   assert_accepted (buf, len, shapes[_i].n_fds, &out);
-  for (size_t n_fds = 0; n_fds <= PRIVOP_MAX_FDS + 1; n_fds++)
+  for (size_t n_fds = 0; n_fds <= PEER_MAX_FDS + 1; n_fds++)
     if (n_fds != shapes[_i].n_fds)
       {
         snprintf (want, sizeof want, "takes %zu fds, got %zu", shapes[_i].n_fds, n_fds);
@@ -279,7 +279,7 @@ START_TEST (test_flag_bits)
   const char *strings[2];
   size_t n = valid_strings (shapes[_i].op, strings);
   uint8_t buf[REQUEST_MAX];
-  struct privop_request out;
+  struct peer_request out;
   char want[64];
 
   for (unsigned b = 0; b < 32; b++)
@@ -311,17 +311,17 @@ static const struct
   size_t n_fds;
   uint32_t n_strings;
 } bad_counts[] = {
-  { PRIVOP_SETUP_ROOT, 0, 1 },
-  { PRIVOP_LOOPBACK, 0, 1 },
-  { PRIVOP_ENTER_NEW_ROOT, 0, 2 },
-  { PRIVOP_BIND, 2, 1 },
-  { PRIVOP_SET_RDONLY, 1, 1 },
-  { PRIVOP_HOSTNAME, 0, 0 },
-  { PRIVOP_HOSTNAME, 0, 2 },
-  { PRIVOP_MOUNT_FS, 1, 0 },
-  { PRIVOP_MOUNT_FS, 1, MAX_STRINGS + 1 },
-  { PRIVOP_MOUNT_FS, 1, 0xffffffffu },
-  { PRIVOP_HOSTNAME, 0, 0xffffffffu },
+  { PEER_SETUP_ROOT, 0, 1 },
+  { PEER_LOOPBACK, 0, 1 },
+  { PEER_ENTER_NEW_ROOT, 0, 2 },
+  { PEER_BIND, 2, 1 },
+  { PEER_SET_RDONLY, 1, 1 },
+  { PEER_HOSTNAME, 0, 0 },
+  { PEER_HOSTNAME, 0, 2 },
+  { PEER_MOUNT_FS, 1, 0 },
+  { PEER_MOUNT_FS, 1, MAX_STRINGS + 1 },
+  { PEER_MOUNT_FS, 1, 0xffffffffu },
+  { PEER_HOSTNAME, 0, 0xffffffffu },
 };
 
 START_TEST (test_reject_string_count)
@@ -338,7 +338,7 @@ START_TEST (test_reject_string_count)
 
   for (size_t i = 0; i < n; i++)
     payload_len += strlen (payload + payload_len) + 1;
-  len = put_raw (buf, PRIVOP_MAGIC, bad_counts[_i].op, 0, count, payload, payload_len);
+  len = put_raw (buf, PEER_MAGIC, bad_counts[_i].op, 0, count, payload, payload_len);
   snprintf (want, sizeof want, "strings, got %u", count);
   assert_rejected (buf, len, bad_counts[_i].n_fds, want);
 }
@@ -353,18 +353,18 @@ START_TEST (test_reject_unterminated)
   uint8_t buf[REQUEST_MAX];
   size_t len;
 
-  len = encode_ok (PRIVOP_HOSTNAME, 0, host, 1, buf, sizeof buf);
+  len = encode_ok (PEER_HOSTNAME, 0, host, 1, buf, sizeof buf);
   assert_rejected (buf, len - 1, 0, "unterminated string");
-  len = encode_ok (PRIVOP_MOUNT_FS, 0, two, 2, buf, sizeof buf);
+  len = encode_ok (PEER_MOUNT_FS, 0, two, 2, buf, sizeof buf);
   assert_rejected (buf, len - 1, 1, "unterminated string");
   /* Three strings announced, two present. */
-  len = put_raw (buf, PRIVOP_MAGIC, PRIVOP_MOUNT_FS, 0, 3, "tmpfs\0mode=0755", 16);
+  len = put_raw (buf, PEER_MAGIC, PEER_MOUNT_FS, 0, 3, "tmpfs\0mode=0755", 16);
   assert_rejected (buf, len, 1, "unterminated string");
   /* One announced, none present. */
-  len = put_raw (buf, PRIVOP_MAGIC, PRIVOP_HOSTNAME, 0, 1, NULL, 0);
+  len = put_raw (buf, PEER_MAGIC, PEER_HOSTNAME, 0, 1, NULL, 0);
   assert_rejected (buf, len, 0, "unterminated string");
   /* A payload of bytes without any NUL. */
-  len = put_raw (buf, PRIVOP_MAGIC, PRIVOP_HOSTNAME, 0, 1, "abc", 3);
+  len = put_raw (buf, PEER_MAGIC, PEER_HOSTNAME, 0, 1, "abc", 3);
   assert_rejected (buf, len, 0, "unterminated string");
 }
 END_TEST
@@ -377,18 +377,18 @@ START_TEST (test_reject_trailing)
   uint8_t buf[REQUEST_MAX];
   size_t len;
 
-  len = encode_ok (PRIVOP_SETUP_ROOT, 0, NULL, 0, buf, sizeof buf);
+  len = encode_ok (PEER_SETUP_ROOT, 0, NULL, 0, buf, sizeof buf);
   buf[len] = 'x';
   assert_rejected (buf, len + 1, 0, "1 trailing bytes");
   buf[len] = '\0';
   assert_rejected (buf, len + 1, 0, "1 trailing bytes");
-  len = encode_ok (PRIVOP_HOSTNAME, 0, host, 1, buf, sizeof buf);
+  len = encode_ok (PEER_HOSTNAME, 0, host, 1, buf, sizeof buf);
   memcpy (buf + len, "evil\0", 5);
   assert_rejected (buf, len + 5, 0, "5 trailing bytes");
-  len = encode_ok (PRIVOP_MOUNT_FS, 0, two, 2, buf, sizeof buf);
+  len = encode_ok (PEER_MOUNT_FS, 0, two, 2, buf, sizeof buf);
   memcpy (buf + len, "uid=0", 6);
   assert_rejected (buf, len + 6, 1, "6 trailing bytes");
-  len = encode_ok (PRIVOP_BIND, BIND_READONLY, NULL, 0, buf, sizeof buf);
+  len = encode_ok (PEER_BIND, BIND_READONLY, NULL, 0, buf, sizeof buf);
   memset (buf + len, 0, 100);
   assert_rejected (buf, len + 100, 2, "100 trailing bytes");
 }
@@ -402,7 +402,7 @@ START_TEST (test_reject_length)
   size_t len;
 
   memset (buf, 0, sizeof buf);
-  len = encode_ok (PRIVOP_SETUP_ROOT, 0, NULL, 0, buf, REQUEST_MAX);
+  len = encode_ok (PEER_SETUP_ROOT, 0, NULL, 0, buf, REQUEST_MAX);
   ck_assert_uint_eq (len, HEADER_SIZE);
   for (size_t n = 0; n < HEADER_SIZE; n++)
     {
@@ -411,9 +411,9 @@ START_TEST (test_reject_length)
     }
   /* The largest request passes the size check and fails on its content:
    * a 4095-byte fstype. */
-  memset (buf + HEADER_SIZE, 'a', PRIVOP_PAYLOAD_MAX - 1);
+  memset (buf + HEADER_SIZE, 'a', PEER_PAYLOAD_MAX - 1);
   buf[REQUEST_MAX - 1] = '\0';
-  put_raw (buf, PRIVOP_MAGIC, PRIVOP_MOUNT_FS, 0, 1, NULL, 0);
+  put_raw (buf, PEER_MAGIC, PEER_MOUNT_FS, 0, 1, NULL, 0);
   assert_rejected (buf, REQUEST_MAX, 1, "filesystem type not allowed");
   for (size_t n = REQUEST_MAX + 1; n <= sizeof buf; n += 21)
     {
@@ -434,7 +434,7 @@ START_TEST (test_reject_fstype)
 {
   const char *strings[] = { bad_fstypes[_i] };
   uint8_t buf[REQUEST_MAX];
-  size_t len = encode_ok (PRIVOP_MOUNT_FS, 0, strings, 1, buf, sizeof buf);
+  size_t len = encode_ok (PEER_MOUNT_FS, 0, strings, 1, buf, sizeof buf);
 
   assert_rejected (buf, len, 1, "filesystem type not allowed");
 }
@@ -519,7 +519,7 @@ START_TEST (test_reject_option)
   const char *later[] = { bad_options[_i].fstype, "mode=0755", bad_options[_i].option };
   uint8_t buf[REQUEST_MAX];
   char want[64];
-  size_t len = encode_ok (PRIVOP_MOUNT_FS, 0, strings, 2, buf, sizeof buf);
+  size_t len = encode_ok (PEER_MOUNT_FS, 0, strings, 2, buf, sizeof buf);
 
   snprintf (want, sizeof want, "%s option not allowed", bad_options[_i].fstype);
   assert_rejected (buf, len, 1, want);
@@ -527,7 +527,7 @@ START_TEST (test_reject_option)
   if (strcmp (bad_options[_i].fstype, "tmpfs") == 0
       || strcmp (bad_options[_i].fstype, "devpts") == 0)
     {
-      len = encode_ok (PRIVOP_MOUNT_FS, 0, later, 3, buf, sizeof buf);
+      len = encode_ok (PEER_MOUNT_FS, 0, later, 3, buf, sizeof buf);
       assert_rejected (buf, len, 1, want);
     }
 }
@@ -544,14 +544,14 @@ START_TEST (test_reject_long_values)
   memcpy (context, "context=", 8);
   memset (context + 8, 'a', 256);
   context[8 + 256] = '\0';
-  len = encode_ok (PRIVOP_MOUNT_FS, 0, strings, 2, buf, sizeof buf);
+  len = encode_ok (PEER_MOUNT_FS, 0, strings, 2, buf, sizeof buf);
   assert_rejected (buf, len, 1, "tmpfs option not allowed");
   strings[1] = "mode=000000";
-  len = encode_ok (PRIVOP_MOUNT_FS, 0, strings, 2, buf, sizeof buf);
+  len = encode_ok (PEER_MOUNT_FS, 0, strings, 2, buf, sizeof buf);
   assert_rejected (buf, len, 1, "tmpfs option not allowed");
   strings[0] = "devpts";
   strings[1] = "ptmxmode=006666";
-  len = encode_ok (PRIVOP_MOUNT_FS, 0, strings, 2, buf, sizeof buf);
+  len = encode_ok (PEER_MOUNT_FS, 0, strings, 2, buf, sizeof buf);
   assert_rejected (buf, len, 1, "devpts option not allowed");
 }
 END_TEST
@@ -560,19 +560,19 @@ END_TEST
 
 START_TEST (test_reject_hostname)
 {
-  static char name[PRIVOP_PAYLOAD_MAX];
+  static char name[PEER_PAYLOAD_MAX];
   const char *strings[] = { name };
   uint8_t buf[REQUEST_MAX];
   size_t len;
 
   memset (name, 'h', 65);
   name[65] = '\0';
-  len = encode_ok (PRIVOP_HOSTNAME, 0, strings, 1, buf, sizeof buf);
+  len = encode_ok (PEER_HOSTNAME, 0, strings, 1, buf, sizeof buf);
   assert_rejected (buf, len, 0, "hostname too long");
   /* The longest a request can carry. */
   memset (name, 'h', sizeof name - 1);
   name[sizeof name - 1] = '\0';
-  len = encode_ok (PRIVOP_HOSTNAME, 0, strings, 1, buf, sizeof buf);
+  len = encode_ok (PEER_HOSTNAME, 0, strings, 1, buf, sizeof buf);
   ck_assert_uint_eq (len, REQUEST_MAX);
   assert_rejected (buf, len, 0, "hostname too long");
 }
@@ -587,10 +587,10 @@ START_TEST (test_encode_tiny_buffer)
 
   memset (buf, 0x5a, sizeof buf);
   for (size_t len = 0; len < HEADER_SIZE; len++)
-    ck_assert_int_eq (privop_encode (PRIVOP_SETUP_ROOT, 0, NULL, 0, buf, len), -ENOBUFS);
+    ck_assert_int_eq (peer_encode (PEER_SETUP_ROOT, 0, NULL, 0, buf, len), -ENOBUFS);
   for (size_t i = 0; i < sizeof buf; i++)
     ck_assert_uint_eq (buf[i], 0x5a);
-  ck_assert_int_eq (privop_encode (PRIVOP_SETUP_ROOT, 0, NULL, 0, buf, HEADER_SIZE),
+  ck_assert_int_eq (peer_encode (PEER_SETUP_ROOT, 0, NULL, 0, buf, HEADER_SIZE),
                     (ssize_t) HEADER_SIZE);
   for (size_t i = HEADER_SIZE; i < sizeof buf; i++)
     ck_assert_uint_eq (buf[i], 0x5a);
@@ -610,7 +610,7 @@ START_TEST (test_encode_short_buffer)
       ssize_t r;
 
       memset (buf, 0x5a, sizeof buf);
-      r = privop_encode (PRIVOP_MOUNT_FS, 0, strings, 3, buf, len);
+      r = peer_encode (PEER_MOUNT_FS, 0, strings, 3, buf, len);
       ck_assert_int_eq (r, len < need ? -ENOBUFS : (ssize_t) need);
       for (size_t i = len; i < sizeof buf; i++)
         ck_assert_msg (buf[i] == 0x5a, "len %zu: byte %zu written", len, i);
@@ -626,48 +626,48 @@ START_TEST (test_encode_too_many_strings)
   for (size_t i = 0; i < N_ELEMENTS (strings); i++)
     strings[i] = "mode=0755";
   strings[0] = "tmpfs";
-  ck_assert_int_gt (privop_encode (PRIVOP_MOUNT_FS, 0, strings, MAX_STRINGS, buf, sizeof buf), 0);
-  ck_assert_int_eq (privop_encode (PRIVOP_MOUNT_FS, 0, strings, MAX_STRINGS + 1, buf, sizeof buf),
+  ck_assert_int_gt (peer_encode (PEER_MOUNT_FS, 0, strings, MAX_STRINGS, buf, sizeof buf), 0);
+  ck_assert_int_eq (peer_encode (PEER_MOUNT_FS, 0, strings, MAX_STRINGS + 1, buf, sizeof buf),
                     -ENOBUFS);
-  ck_assert_int_eq (privop_encode (PRIVOP_MOUNT_FS, 0, strings, MAX_STRINGS + 2, buf, sizeof buf),
+  ck_assert_int_eq (peer_encode (PEER_MOUNT_FS, 0, strings, MAX_STRINGS + 2, buf, sizeof buf),
                     -ENOBUFS);
-  ck_assert_int_eq (privop_encode (PRIVOP_MOUNT_FS, 0, strings, SIZE_MAX, buf, sizeof buf),
+  ck_assert_int_eq (peer_encode (PEER_MOUNT_FS, 0, strings, SIZE_MAX, buf, sizeof buf),
                     -ENOBUFS);
 }
 END_TEST
 
-/* Strings over PRIVOP_PAYLOAD_MAX in total: -ENOBUFS even when the
+/* Strings over PEER_PAYLOAD_MAX in total: -ENOBUFS even when the
  * caller's buffer would hold them. */
 START_TEST (test_encode_payload_limit)
 {
-  static char big[PRIVOP_PAYLOAD_MAX + 2];
+  static char big[PEER_PAYLOAD_MAX + 2];
   static uint8_t buf[REQUEST_MAX + 1];
   const char *one[] = { big };
   const char *two[] = { big, "x" };
 
   /* 4095 characters and the NUL: exactly the payload. */
-  memset (big, 'a', PRIVOP_PAYLOAD_MAX - 1);
-  big[PRIVOP_PAYLOAD_MAX - 1] = '\0';
-  ck_assert_int_eq (privop_encode (PRIVOP_HOSTNAME, 0, one, 1, buf, sizeof buf),
+  memset (big, 'a', PEER_PAYLOAD_MAX - 1);
+  big[PEER_PAYLOAD_MAX - 1] = '\0';
+  ck_assert_int_eq (peer_encode (PEER_HOSTNAME, 0, one, 1, buf, sizeof buf),
                     (ssize_t) REQUEST_MAX);
-  ck_assert_int_eq (privop_encode (PRIVOP_HOSTNAME, 0, one, 1, buf, REQUEST_MAX),
+  ck_assert_int_eq (peer_encode (PEER_HOSTNAME, 0, one, 1, buf, REQUEST_MAX),
                     (ssize_t) REQUEST_MAX);
-  ck_assert_int_eq (privop_encode (PRIVOP_HOSTNAME, 0, one, 1, buf, REQUEST_MAX - 1), -ENOBUFS);
+  ck_assert_int_eq (peer_encode (PEER_HOSTNAME, 0, one, 1, buf, REQUEST_MAX - 1), -ENOBUFS);
   /* One byte more, in one string or in a second one. */
-  ck_assert_int_eq (privop_encode (PRIVOP_MOUNT_FS, 0, two, 2, buf, sizeof buf), -ENOBUFS);
-  memset (big, 'a', PRIVOP_PAYLOAD_MAX);
-  big[PRIVOP_PAYLOAD_MAX] = '\0';
-  ck_assert_int_eq (privop_encode (PRIVOP_HOSTNAME, 0, one, 1, buf, sizeof buf), -ENOBUFS);
-  memset (big, 'a', PRIVOP_PAYLOAD_MAX + 1);
-  big[PRIVOP_PAYLOAD_MAX + 1] = '\0';
-  ck_assert_int_eq (privop_encode (PRIVOP_HOSTNAME, 0, one, 1, buf, sizeof buf), -ENOBUFS);
+  ck_assert_int_eq (peer_encode (PEER_MOUNT_FS, 0, two, 2, buf, sizeof buf), -ENOBUFS);
+  memset (big, 'a', PEER_PAYLOAD_MAX);
+  big[PEER_PAYLOAD_MAX] = '\0';
+  ck_assert_int_eq (peer_encode (PEER_HOSTNAME, 0, one, 1, buf, sizeof buf), -ENOBUFS);
+  memset (big, 'a', PEER_PAYLOAD_MAX + 1);
+  big[PEER_PAYLOAD_MAX + 1] = '\0';
+  ck_assert_int_eq (peer_encode (PEER_HOSTNAME, 0, one, 1, buf, sizeof buf), -ENOBUFS);
 }
 END_TEST
 
 static Suite *
-privop_suite (void)
+peer_codec_suite (void)
 {
-  Suite *s = suite_create ("privop");
+  Suite *s = suite_create ("peer-codec");
   TCase *trip = tcase_create ("round-trip");
   TCase *shape = tcase_create ("shape");
   TCase *white = tcase_create ("whitelist");
@@ -708,5 +708,5 @@ privop_suite (void)
 int
 main (void)
 {
-  return unit_run_suite (privop_suite ());
+  return unit_run_suite (peer_codec_suite ());
 }

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: LGPL-2.0-or-later
- * test-mount-legacy-table.c: unit tests for mount-legacy-table.c: the
+ * test-mountinfo.c: unit tests for mountinfo.c: the
  * mountinfo parser, per-mount option words as MS_* bits (unknown ones
  * refused, never dropped), and the structure the classic recursive
  * remount relies on: the new tree, stacks, paths shown twice, FUSE
@@ -9,7 +9,7 @@
 #include <string.h>
 #include <sys/mount.h>
 
-#include "mount-legacy-table.h"
+#include "mountinfo.h"
 #include "unit-main.h"
 #include "utils.h"
 
@@ -261,7 +261,7 @@ END_TEST
 static Suite *
 table_suite (void)
 {
-  Suite *s = suite_create ("mount-legacy-table");
+  Suite *s = suite_create ("mountinfo");
   TCase *tc = tcase_create ("table");
 
   tcase_add_test (tc, test_parse);

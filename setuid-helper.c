@@ -1,21 +1,21 @@
 /* SPDX-License-Identifier: LGPL-2.0-or-later
- * privsep.c: the setuid helper and its one-request protocol.
+ * setuid-helper.c: the setuid helper and its one-request protocol.
  *
  * Which process runs what, with which privileges:
- *   privsep_start (before the fork)  setuid process: euid 0, real uid U
+ *   setuid_helper_start (before the fork)  setuid process: euid 0, real uid U
  *   helper_main                      the helper: euid 0, keeping only
  *                                    CAP_SYS_ADMIN (root-owned namespaces),
  *                                    CAP_SETUID/SETGID (id maps) and
  *                                    CAP_SYS_PTRACE (namespace ids)
- *   privsep_start (after the fork),
- *   privsep_clone_sandbox            the caller's process: uid U, no caps
+ *   setuid_helper_start (after the fork),
+ *   setuid_helper_clone_sandbox            the caller's process: uid U, no caps
  *   sandbox_child                    the new sandbox process: root of its
  *                                    new user namespace until it forks the
- *                                    privop peer, then uid U, no caps
+ *                                    setuid peer, then uid U, no caps
  * The helper never reads argv, the environment or any path the user
  * names; it reads one fixed-size request and validates all of it.  The
  * caller's fds stay open in it only to be inherited by the sandbox. */
-#include "privsep.h"
+#include "setuid-helper.h"
 
 #include <fcntl.h>
 #include <linux/capability.h>
@@ -32,44 +32,44 @@
 
 #include "caps.h"
 #include "namespaces.h"
-#include "privop.h"
+#include "setuid-peer.h"
 
 /* The namespaces a sandbox may ask for; the helper adds NEWUSER|NEWNS. */
 #define ALLOWED_CLONE_FLAGS (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET \
                              | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP)
 
 int
-privsep_encode (const struct privsep_request *req, uint8_t *buf, size_t len)
+setuid_helper_encode (const struct setuid_helper_request *req, uint8_t *buf, size_t len)
 {
   uint32_t words[6] = { req->magic, req->op, req->clone_flags,
                         req->inside_uid, req->inside_gid, req->flags };
-  if (len < PRIVSEP_REQUEST_SIZE)
+  if (len < SETUID_HELPER_REQUEST_SIZE)
     return -ENOBUFS;
   memcpy (buf, words, sizeof words);
-  return PRIVSEP_REQUEST_SIZE;
+  return SETUID_HELPER_REQUEST_SIZE;
 }
 
 int
-privsep_decode (const uint8_t *buf, size_t len, struct privsep_request *ret,
+setuid_helper_decode (const uint8_t *buf, size_t len, struct setuid_helper_request *ret,
                 struct bwrap_error *err)
 {
   uint32_t w[6];
 
-  if (len != PRIVSEP_REQUEST_SIZE)
-    return bwrap_error_set (err, 0, "privsep: request of %zu bytes, expected %zu",
-                            len, (size_t) PRIVSEP_REQUEST_SIZE);
+  if (len != SETUID_HELPER_REQUEST_SIZE)
+    return bwrap_error_set (err, 0, "setuid helper: request of %zu bytes, expected %zu",
+                            len, (size_t) SETUID_HELPER_REQUEST_SIZE);
   memcpy (w, buf, sizeof w);
-  if (w[0] != PRIVSEP_MAGIC)
-    return bwrap_error_set (err, 0, "privsep: bad magic");
-  if (w[1] != PRIVSEP_OP_CLONE_SANDBOX)
-    return bwrap_error_set (err, 0, "privsep: unknown operation %u", w[1]);
+  if (w[0] != SETUID_HELPER_MAGIC)
+    return bwrap_error_set (err, 0, "setuid helper: bad magic");
+  if (w[1] != SETUID_HELPER_OP_CLONE_SANDBOX)
+    return bwrap_error_set (err, 0, "setuid helper: unknown operation %u", w[1]);
   if ((w[2] & ~(uint32_t) ALLOWED_CLONE_FLAGS) != 0)
-    return bwrap_error_set (err, 0, "privsep: clone flags 0x%x not allowed", w[2]);
+    return bwrap_error_set (err, 0, "setuid helper: clone flags 0x%x not allowed", w[2]);
   /* (uid_t)-1 means "unchanged" to the kernel and is never a real id. */
   if (w[3] == UINT32_MAX || w[4] == UINT32_MAX)
-    return bwrap_error_set (err, 0, "privsep: invalid id");
-  if ((w[5] & ~PRIVSEP_DEV) != 0)
-    return bwrap_error_set (err, 0, "privsep: unknown flags 0x%x", w[5]);
+    return bwrap_error_set (err, 0, "setuid helper: invalid id");
+  if ((w[5] & ~SETUID_HELPER_DEV) != 0)
+    return bwrap_error_set (err, 0, "setuid helper: unknown flags 0x%x", w[5]);
   ret->magic = w[0];
   ret->op = w[1];
   ret->clone_flags = w[2];
@@ -80,7 +80,7 @@ privsep_decode (const uint8_t *buf, size_t len, struct privsep_request *ret,
 }
 
 void
-privsep_format_map (char *buf, size_t len, uint32_t inside, uint32_t real,
+setuid_helper_format_map (char *buf, size_t len, uint32_t inside, uint32_t real,
                     uint32_t overflow, bool dev)
 {
   /* devpts needs 0 mapped; the overflow id ("nobody") is the one host id
@@ -130,10 +130,10 @@ drop_privileges_for_good (uid_t uid, gid_t gid)
 /* The new sandbox process, root of its root-owned namespaces: wait for
  * the helper's id maps, fork the privileged peer, become the user. */
 static void BWRAP_NORETURN
-sandbox_child (const struct privsep_request *req, int maps_done, const int fds[3],
-               privsep_sandbox_fn fn)
+sandbox_child (const struct setuid_helper_request *req, int maps_done, const int fds[3],
+               setuid_helper_sandbox_fn fn)
 {
-  struct privsep_sandbox sb = {
+  struct setuid_helper_sandbox sb = {
     .exec_status = fds[0],
     .handoff = fds[1],
     .release = fds[2],
@@ -148,16 +148,16 @@ sandbox_child (const struct privsep_request *req, int maps_done, const int fds[3
   (void) close (maps_done);
   if (socketpair (AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
     die_with_error ("socketpair");
-  sb.privop_peer = fork ();
-  if (sb.privop_peer < 0)
+  sb.peer_pid = fork ();
+  if (sb.peer_pid < 0)
     die_with_error ("fork");
-  if (sb.privop_peer == 0)
+  if (sb.peer_pid == 0)
     {
       (void) close (sv[0]);
-      privop_serve (sv[1], sb.clone_flags, req->inside_uid, req->inside_gid);
+      setuid_peer_serve (sv[1], sb.clone_flags, req->inside_uid, req->inside_gid);
     }
   (void) close (sv[1]);
-  sb.privop_sock = sv[0];
+  sb.peer_sock = sv[0];
   drop_privileges_for_good (req->inside_uid, req->inside_gid);
   fn (&sb);
   _exit (1);
@@ -180,11 +180,11 @@ overflow_id (const char *name)
 
 /* Write the sandbox's id maps from outside, as its namespace's creator. */
 static int
-write_maps (pid_t pid, const struct privsep_request *req, uid_t uid, gid_t gid)
+write_maps (pid_t pid, const struct setuid_helper_request *req, uid_t uid, gid_t gid)
 {
   cleanup_free char *dir = xasprintf ("/proc/%d", (int) pid);
   cleanup_fd int dfd = open (dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-  bool dev = (req->flags & PRIVSEP_DEV) != 0;
+  bool dev = (req->flags & SETUID_HELPER_DEV) != 0;
   char map[128];
   int r;
 
@@ -195,17 +195,17 @@ write_maps (pid_t pid, const struct privsep_request *req, uid_t uid, gid_t gid)
   r = write_file_at (dfd, "setgroups", "deny");
   if (r < 0)
     return r;
-  privsep_format_map (map, sizeof map, req->inside_uid, uid, overflow_id ("overflowuid"), dev);
+  setuid_helper_format_map (map, sizeof map, req->inside_uid, uid, overflow_id ("overflowuid"), dev);
   r = write_file_at (dfd, "uid_map", map);
   if (r < 0)
     return r;
-  privsep_format_map (map, sizeof map, req->inside_gid, gid, overflow_id ("overflowgid"), dev);
+  setuid_helper_format_map (map, sizeof map, req->inside_gid, gid, overflow_id ("overflowgid"), dev);
   return write_file_at (dfd, "gid_map", map);
 }
 
 /* Receive the request and its fds.  Returns 0, or -1 (nothing usable). */
 static int
-recv_request (int sock, struct privsep_request *req, int fds[3])
+recv_request (int sock, struct setuid_helper_request *req, int fds[3])
 {
   uint8_t buf[64];
   size_t n_fds;
@@ -213,7 +213,7 @@ recv_request (int sock, struct privsep_request *req, int fds[3])
 
   fds[2] = -1;
   n = recv_with_fds (sock, buf, sizeof buf, fds, 3, &n_fds);   /* all O_CLOEXEC */
-  if (n <= 0 || n_fds < 2 || privsep_decode (buf, (size_t) n, req, NULL) < 0)
+  if (n <= 0 || n_fds < 2 || setuid_helper_decode (buf, (size_t) n, req, NULL) < 0)
     return -1;
   return 0;
 }
@@ -230,12 +230,12 @@ send_reply (int sock, int32_t code, int32_t pid, const uint64_t ids[STATUS_NS_CO
 }
 
 static void BWRAP_NORETURN
-helper_main (int sock, uid_t uid, gid_t gid, privsep_sandbox_fn fn)
+helper_main (int sock, uid_t uid, gid_t gid, setuid_helper_sandbox_fn fn)
 {
   const uint64_t keep = ((uint64_t) 1 << CAP_SYS_ADMIN) | ((uint64_t) 1 << CAP_SETUID)
                         | ((uint64_t) 1 << CAP_SETGID) | ((uint64_t) 1 << CAP_SYS_PTRACE);
   uint64_t ids[STATUS_NS_COUNT] = { 0 };
-  struct privsep_request req;
+  struct setuid_helper_request req;
   int fds[3], maps_done[2];
   pid_t pid;
   int r;
@@ -282,7 +282,7 @@ helper_main (int sock, uid_t uid, gid_t gid, privsep_sandbox_fn fn)
 }
 
 void
-privsep_start (struct privsep *ps, privsep_sandbox_fn fn)
+setuid_helper_start (struct setuid_helper *ps, setuid_helper_sandbox_fn fn)
 {
   uid_t uid = getuid ();
   gid_t gid = getgid ();
@@ -319,12 +319,12 @@ privsep_start (struct privsep *ps, privsep_sandbox_fn fn)
 }
 
 pid_t
-privsep_clone_sandbox (struct privsep *ps, const struct privsep_request *req_in,
+setuid_helper_clone_sandbox (struct setuid_helper *ps, const struct setuid_helper_request *req_in,
                        int exec_status, int release, int handoff,
                        uint64_t ids[STATUS_NS_COUNT])
 {
-  struct privsep_request req = *req_in;
-  uint8_t buf[PRIVSEP_REQUEST_SIZE];
+  struct setuid_helper_request req = *req_in;
+  uint8_t buf[SETUID_HELPER_REQUEST_SIZE];
   uint8_t reply[2 * sizeof (int32_t) + STATUS_NS_COUNT * sizeof (uint64_t)];
   int fds[3] = { exec_status, handoff, release };
   size_t n_fds = release >= 0 ? 3 : 2;
@@ -332,11 +332,11 @@ privsep_clone_sandbox (struct privsep *ps, const struct privsep_request *req_in,
   int status;
   ssize_t n;
 
-  req.magic = PRIVSEP_MAGIC;
-  req.op = PRIVSEP_OP_CLONE_SANDBOX;
-  if (privsep_encode (&req, buf, sizeof buf) < 0
+  req.magic = SETUID_HELPER_MAGIC;
+  req.op = SETUID_HELPER_OP_CLONE_SANDBOX;
+  if (setuid_helper_encode (&req, buf, sizeof buf) < 0
       || send_with_fds (ps->sock, buf, sizeof buf, fds, n_fds) != (ssize_t) sizeof buf)
-    die_with_error ("privsep: sending request");
+    die_with_error ("setuid helper: sending request");
   /* S1: the helper answers once the sandbox's id maps are written. */
   n = recv (ps->sock, reply, sizeof reply, 0);
   (void) close (ps->sock);
@@ -348,12 +348,12 @@ privsep_clone_sandbox (struct privsep *ps, const struct privsep_request *req_in,
       /* A helper that exited with 1 has said why on stderr already. */
       if (WIFEXITED (status) && WEXITSTATUS (status) == 1)
         exit (1);
-      die ("privsep: no reply from the privileged helper");
+      die ("setuid helper: no reply from the privileged helper");
     }
   memcpy (&code, reply, sizeof code);
   memcpy (&pid, reply + sizeof code, sizeof pid);
   memcpy (ids, reply + 2 * sizeof code, STATUS_NS_COUNT * sizeof (uint64_t));
   if (code != 0 || pid <= 0)
-    die ("privsep: the privileged helper failed");
+    die ("setuid helper: the privileged helper failed");
   return pid;
 }

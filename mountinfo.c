@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.0-or-later
- * mount-legacy-table.c: mountinfo parsing and the structural questions
- * of the classic recursive remount (see mount-legacy-table.h).  Pure. */
-#include "mount-legacy-table.h"
+ * mountinfo.c: mountinfo parsing and the structural questions of the
+ * classic recursive remount (see mountinfo.h).  Pure. */
+#include "mountinfo.h"
 
 #include <stdio.h>
 #include <stdlib.h>

@@ -1,20 +1,20 @@
 /* SPDX-License-Identifier: LGPL-2.0-or-later
- * fuzz-privop.c: libFuzzer target for setuid mode's two request decoders,
- * privop_decode() (the privileged peer, privop.h) and privsep_decode()
- * (the setuid helper, privsep.h).  Both run with privileges on bytes the
+ * fuzz-setuid-decoders.c: libFuzzer target for setuid mode's two request decoders,
+ * peer_decode() (the privileged peer, peer-codec.h) and setuid_helper_decode()
+ * (the setuid helper, setuid-helper.h).  Both run with privileges on bytes the
  * user can make an unprivileged process of ours send, so they are checked
  * against a whitelist written here independently of theirs: a request is
  * accepted if and only if our own client could have sent it.  Pure codec:
  * nothing is mounted, cloned or opened.
  *
- * Input format (seeds in tests/fuzz/corpus-privop, made by
- * gen-privop-seeds.py):
+ * Input format (seeds in tests/fuzz/corpus-setuid-decoders, made by
+ * gen-setuid-seeds.py):
  *   N-FDS MESSAGE
  * N-FDS is one byte, taken modulo 4: the number of fds received with the
- * message (recv_with_fds keeps at most PRIVOP_MAX_FDS, so 3 only tests the
+ * message (recv_with_fds keeps at most PEER_MAX_FDS, so 3 only tests the
  * count check).  MESSAGE is the datagram, given to both decoders.
  *
- * privop_decode gets a copy of MESSAGE in a buffer of exactly its size:
+ * peer_decode gets a copy of MESSAGE in a buffer of exactly its size:
  * the decoded strings point into that buffer, and ASan reports any read
  * past its end.  Invariants are checked with abort(), so a violation is
  * reported as a crash. */
@@ -26,23 +26,23 @@
 #include <string.h>
 #include <sys/mount.h>
 
-#include "bind-mount.h"
-#include "privop.h"
-#include "privsep.h"
+#include "mount.h"
+#include "peer-codec.h"
+#include "setuid-helper.h"
 #include "utils.h"
 
-/* The wire header (privop.c): magic, op, flags, n_strings. */
-#define PRIVOP_HEADER_SIZE (4 * sizeof (uint32_t))
-#define PRIVOP_REQUEST_MAX (PRIVOP_HEADER_SIZE + PRIVOP_PAYLOAD_MAX)
-#define MAX_STRINGS (N_ELEMENTS (((struct privop_request *) 0)->strings))
-/* sethostname's limit (HOST_NAME_MAX), which privop.c enforces. */
+/* The wire header (peer-codec.c): magic, op, flags, n_strings. */
+#define FUZZ_HEADER_SIZE (4 * sizeof (uint32_t))
+#define FUZZ_REQUEST_MAX (FUZZ_HEADER_SIZE + PEER_PAYLOAD_MAX)
+#define MAX_STRINGS (N_ELEMENTS (((struct peer_request *) 0)->strings))
+/* sethostname's limit (HOST_NAME_MAX), which peer-codec.c enforces. */
 #define HOSTNAME_MAX 64
 
 #define BIND_FLAGS (BIND_READONLY | BIND_DEVICES)
 #define MOUNT_ATTRS (MOUNT_ATTR_RDONLY | MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV \
                      | MOUNT_ATTR_NOEXEC)
-/* privsep.c's ALLOWED_CLONE_FLAGS (static there), restated on purpose. */
-#define PRIVSEP_CLONE_FLAGS (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET \
+/* setuid-helper.c's ALLOWED_CLONE_FLAGS (static there), restated on purpose. */
+#define SETUID_HELPER_CLONE_FLAGS (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET \
                              | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP)
 
 /* A macro, so a violated invariant names itself in the crash report. */
@@ -51,14 +51,14 @@
 static void
 check_failed (int line, const char *what)
 {
-  fprintf (stderr, "fuzz-privop.c:%d: invariant violated: %s\n", line, what);
+  fprintf (stderr, "fuzz-setuid-peer.c:%d: invariant violated: %s\n", line, what);
   abort ();
 }
 
-/* ---- the whitelist, as privop.h describes it ----------------------------- */
+/* ---- the whitelist, as peer-codec.h describes it ----------------------------- */
 
 /* What each operation takes: fds, strings (min..max) and flag bits.
- * Returns false for an op outside enum privop_kind. */
+ * Returns false for an op outside enum peer_op. */
 static bool
 op_shape (uint32_t op, size_t *ret_fds, size_t *ret_min, size_t *ret_max, uint32_t *ret_flags)
 {
@@ -66,24 +66,24 @@ op_shape (uint32_t op, size_t *ret_fds, size_t *ret_min, size_t *ret_max, uint32
   *ret_flags = 0;
   switch (op)
     {
-    case PRIVOP_SETUP_ROOT:
-    case PRIVOP_LOOPBACK:
-    case PRIVOP_ENTER_NEW_ROOT:
+    case PEER_SETUP_ROOT:
+    case PEER_LOOPBACK:
+    case PEER_ENTER_NEW_ROOT:
       return true;
-    case PRIVOP_BIND:
+    case PEER_BIND:
       *ret_fds = 2;
       *ret_flags = BIND_FLAGS;
       return true;
-    case PRIVOP_MOUNT_FS:
+    case PEER_MOUNT_FS:
       *ret_fds = 1;
       *ret_min = 1;   /* the fstype, then its options */
       *ret_max = MAX_STRINGS;
       *ret_flags = MOUNT_ATTRS;
       return true;
-    case PRIVOP_SET_RDONLY:
+    case PEER_SET_RDONLY:
       *ret_fds = 1;
       return true;
-    case PRIVOP_HOSTNAME:
+    case PEER_HOSTNAME:
       *ret_min = *ret_max = 1;
       return true;
     default:
@@ -143,7 +143,7 @@ fs_option_ok (const char *fstype, const char *entry)
 
 /* Whether req, with its strings NUL-terminated, is one our client sends. */
 static bool
-request_ok (const struct privop_request *req)
+request_ok (const struct peer_request *req)
 {
   size_t n_fds, min, max;
   uint32_t flags;
@@ -153,9 +153,9 @@ request_ok (const struct privop_request *req)
   if (req->n_fds != n_fds || (req->flags & ~flags) != 0
       || req->n_strings < min || req->n_strings > max)
     return false;
-  if (req->op == PRIVOP_HOSTNAME)
+  if (req->op == PEER_HOSTNAME)
     return strlen (req->strings[0]) <= HOSTNAME_MAX;
-  if (req->op == PRIVOP_MOUNT_FS)
+  if (req->op == PEER_MOUNT_FS)
     {
       const char *fstype = req->strings[0];
       if (strcmp (fstype, "tmpfs") != 0 && strcmp (fstype, "proc") != 0
@@ -168,20 +168,20 @@ request_ok (const struct privop_request *req)
   return true;
 }
 
-/* Split msg by the wire format alone (privop.c's header comment), into
+/* Split msg by the wire format alone (setuid-peer.c's header comment), into
  * ret (strings pointing into msg).  False when the framing is wrong:
  * size, magic, a string count the array cannot hold, a missing NUL or
  * bytes after the last string. */
 static bool
-privop_split (const uint8_t *msg, size_t len, size_t n_fds, struct privop_request *ret)
+peer_split (const uint8_t *msg, size_t len, size_t n_fds, struct peer_request *ret)
 {
   uint32_t header[4];
-  size_t off = PRIVOP_HEADER_SIZE;
+  size_t off = FUZZ_HEADER_SIZE;
 
-  if (len < PRIVOP_HEADER_SIZE || len > PRIVOP_REQUEST_MAX)
+  if (len < FUZZ_HEADER_SIZE || len > FUZZ_REQUEST_MAX)
     return false;
   memcpy (header, msg, sizeof header);
-  if (header[0] != PRIVOP_MAGIC || header[3] > MAX_STRINGS)
+  if (header[0] != PEER_MAGIC || header[3] > MAX_STRINGS)
     return false;
   memset (ret, 0, sizeof *ret);
   ret->op = header[1];
@@ -214,13 +214,13 @@ check_error (int r, const struct bwrap_error *err)
 }
 
 static void
-fuzz_privop (const uint8_t *msg, size_t len, size_t n_fds)
+fuzz_setuid_decoders (const uint8_t *msg, size_t len, size_t n_fds)
 {
   uint8_t *buf = malloc (len);
-  uint8_t out[2 * PRIVOP_REQUEST_MAX];
-  struct privop_request req, canary, expected;
+  uint8_t out[2 * FUZZ_REQUEST_MAX];
+  struct peer_request req, canary, expected;
   struct bwrap_error err = { 0 };
-  bool is_valid = privop_split (msg, len, n_fds, &expected) && request_ok (&expected);
+  bool is_valid = peer_split (msg, len, n_fds, &expected) && request_ok (&expected);
   int r;
 
   check (buf != NULL || len == 0);
@@ -228,7 +228,7 @@ fuzz_privop (const uint8_t *msg, size_t len, size_t n_fds)
     memcpy (buf, msg, len);
   memset (&canary, 0xa5, sizeof canary);
   req = canary;
-  r = privop_decode (buf, len, n_fds, &req, &err);
+  r = peer_decode (buf, len, n_fds, &req, &err);
   check_error (r, &err);
   check ((r == 0) == is_valid);
   if (r < 0)
@@ -243,13 +243,13 @@ fuzz_privop (const uint8_t *msg, size_t len, size_t n_fds)
       for (size_t i = 0; i < req.n_strings; i++)
         {
           const uint8_t *s = (const uint8_t *) req.strings[i];
-          check (s >= buf + PRIVOP_HEADER_SIZE && s < buf + len);
+          check (s >= buf + FUZZ_HEADER_SIZE && s < buf + len);
           check (memchr (s, '\0', (size_t) (buf + len - s)) != NULL);
           check (s - buf == (const uint8_t *) expected.strings[i] - msg);
         }
       check (request_ok (&req));
       /* Re-encoding what was accepted gives back the very bytes. */
-      n = privop_encode (req.op, req.flags, req.strings, req.n_strings, out, sizeof out);
+      n = peer_encode (req.op, req.flags, req.strings, req.n_strings, out, sizeof out);
       check (n >= 0 && (size_t) n == len && memcmp (out, msg, len) == 0);
     }
   bwrap_error_clear (&err);
@@ -257,42 +257,42 @@ fuzz_privop (const uint8_t *msg, size_t len, size_t n_fds)
 }
 
 static bool
-privsep_ok (const uint8_t *msg, size_t len)
+setuid_helper_ok (const uint8_t *msg, size_t len)
 {
   uint32_t w[6];
 
-  if (len != PRIVSEP_REQUEST_SIZE)
+  if (len != SETUID_HELPER_REQUEST_SIZE)
     return false;
   memcpy (w, msg, sizeof w);
-  return w[0] == PRIVSEP_MAGIC && w[1] == PRIVSEP_OP_CLONE_SANDBOX
-         && (w[2] & ~(uint32_t) PRIVSEP_CLONE_FLAGS) == 0
+  return w[0] == SETUID_HELPER_MAGIC && w[1] == SETUID_HELPER_OP_CLONE_SANDBOX
+         && (w[2] & ~(uint32_t) SETUID_HELPER_CLONE_FLAGS) == 0
          && w[3] != UINT32_MAX && w[4] != UINT32_MAX   /* (uid_t) -1: "unchanged" */
-         && (w[5] & ~PRIVSEP_DEV) == 0;
+         && (w[5] & ~SETUID_HELPER_DEV) == 0;
 }
 
 static void
-fuzz_privsep (const uint8_t *msg, size_t len)
+fuzz_setuid_helper (const uint8_t *msg, size_t len)
 {
-  struct privsep_request req, canary;
+  struct setuid_helper_request req, canary;
   struct bwrap_error err = { 0 };
-  uint8_t out[2 * PRIVSEP_REQUEST_SIZE];
+  uint8_t out[2 * SETUID_HELPER_REQUEST_SIZE];
   int r;
 
   memset (&canary, 0xa5, sizeof canary);
   req = canary;
-  r = privsep_decode (msg, len, &req, &err);
+  r = setuid_helper_decode (msg, len, &req, &err);
   check_error (r, &err);
-  check ((r == 0) == privsep_ok (msg, len));
+  check ((r == 0) == setuid_helper_ok (msg, len));
   if (r < 0)
     check (memcmp (&req, &canary, sizeof req) == 0);
   else
     {
-      check (req.magic == PRIVSEP_MAGIC && req.op == PRIVSEP_OP_CLONE_SANDBOX);
-      check ((req.clone_flags & ~(uint32_t) PRIVSEP_CLONE_FLAGS) == 0);
+      check (req.magic == SETUID_HELPER_MAGIC && req.op == SETUID_HELPER_OP_CLONE_SANDBOX);
+      check ((req.clone_flags & ~(uint32_t) SETUID_HELPER_CLONE_FLAGS) == 0);
       check (req.inside_uid != UINT32_MAX && req.inside_gid != UINT32_MAX);
-      check ((req.flags & ~PRIVSEP_DEV) == 0);
-      check (privsep_encode (&req, out, sizeof out) == (int) PRIVSEP_REQUEST_SIZE);
-      check (memcmp (out, msg, PRIVSEP_REQUEST_SIZE) == 0);
+      check ((req.flags & ~SETUID_HELPER_DEV) == 0);
+      check (setuid_helper_encode (&req, out, sizeof out) == (int) SETUID_HELPER_REQUEST_SIZE);
+      check (memcmp (out, msg, SETUID_HELPER_REQUEST_SIZE) == 0);
     }
   bwrap_error_clear (&err);
 }
@@ -304,7 +304,7 @@ LLVMFuzzerTestOneInput (const uint8_t *data, size_t size)
 {
   if (size < 1)
     return 0;
-  fuzz_privop (data + 1, size - 1, data[0] % 4);
-  fuzz_privsep (data + 1, size - 1);
+  fuzz_setuid_decoders (data + 1, size - 1, data[0] % 4);
+  fuzz_setuid_helper (data + 1, size - 1);
   return 0;
 }

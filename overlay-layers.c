@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.0-or-later
- * overlay-split-host.c: host lookups, attribute copies and upper-directory
- * preparation for split overlays (overlay-split-host.h).  Runs in the
+ * overlay-layers.c: host lookups, attribute copies and upper-directory
+ * preparation for overlays, split or not (overlay-layers.h).  Runs in the
  * sandbox setup process inside the new user + mount namespace with that
  * namespace's capabilities.  Host directories are read and opened only
  * through the caller's old root with RESOLVE_IN_ROOT, so this sees what
  * the caller could see; it writes only below directories the caller
  * handed us (RWSRC) or our private tmpfs. */
-#include "overlay-split-host.h"
+#include "overlay-layers.h"
 
 #include <dirent.h>
 #include <fcntl.h>

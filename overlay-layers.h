@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.0-or-later
- * overlay-split-host.h: host-side helpers of a split overlay's setup:
+ * overlay-layers.h: the host side of an overlay's layers, for the single
+ * overlay (overlay.c) and the split one (overlay-split-mount.c):
  * looking host entries up in the layers, recreating directories with the
  * host's owner and mode (or the caller's rights where the owner is not
  * mapped), finding directories that can be searched but not listed, and

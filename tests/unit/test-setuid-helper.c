@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.0-or-later
- * test-privsep.c: the codec of the setuid helper's one request
- * (PRIVSEP_OP_CLONE_SANDBOX) and the id maps it writes.  The helper runs
+ * test-setuid-helper.c: the codec of the setuid helper's one request
+ * (SETUID_HELPER_OP_CLONE_SANDBOX) and the id maps it writes.  The helper runs
  * as root and decodes whatever the caller's process sends; the user
  * controls that process, so every malformed buffer must be refused, with
  * a reason, before anything is acted on.  No privileges. */
@@ -11,12 +11,12 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "privsep.h"
+#include "setuid-helper.h"
 #include "unit-main.h"
 
 /* The namespaces a request may name (the helper adds NEWUSER|NEWNS, and a
  * request may repeat them).  Written out here rather than taken from
- * privsep.c: this is the contract the helper is tested against. */
+ * setuid-helper.c: this is the contract the helper is tested against. */
 #define ALLOWED (CLONE_NEWUSER | CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET \
                  | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWCGROUP)
 
@@ -42,7 +42,7 @@ put_words (uint8_t *buf, uint32_t magic, uint32_t op, uint32_t clone_flags,
 static void
 put_valid_but (uint8_t *buf, size_t word, uint32_t value)
 {
-  uint32_t w[6] = { PRIVSEP_MAGIC, PRIVSEP_OP_CLONE_SANDBOX, CLONE_NEWUSER | CLONE_NEWNS,
+  uint32_t w[6] = { SETUID_HELPER_MAGIC, SETUID_HELPER_OP_CLONE_SANDBOX, CLONE_NEWUSER | CLONE_NEWNS,
                     1000, 1000, 0 };
   w[word] = value;
   memcpy (buf, w, sizeof w);
@@ -53,13 +53,13 @@ put_valid_but (uint8_t *buf, size_t word, uint32_t value)
 static void
 assert_rejected (const uint8_t *buf, size_t len, const char *want)
 {
-  struct privsep_request out, before;
+  struct setuid_helper_request out, before;
   struct bwrap_error err = { 0 };
   int r;
 
   memset (&out, 0xa5, sizeof out);
   before = out;
-  r = privsep_decode (buf, len, &out, &err);
+  r = setuid_helper_decode (buf, len, &out, &err);
   ck_assert_int_eq (r, -EINVAL);
   ck_assert_ptr_nonnull (err.message);
   ck_assert_msg (strstr (err.message, want) != NULL, "message '%s' lacks '%s'",
@@ -67,7 +67,7 @@ assert_rejected (const uint8_t *buf, size_t len, const char *want)
   ck_assert_int_eq (err.errnum, 0);
   ck_assert_mem_eq (&out, &before, sizeof out);
   /* A NULL error is allowed (the helper passes one) and changes nothing. */
-  ck_assert_int_eq (privsep_decode (buf, len, &out, NULL), -EINVAL);
+  ck_assert_int_eq (setuid_helper_decode (buf, len, &out, NULL), -EINVAL);
   ck_assert_mem_eq (&out, &before, sizeof out);
   bwrap_error_clear (&err);
 }
@@ -75,9 +75,9 @@ assert_rejected (const uint8_t *buf, size_t len, const char *want)
 static void
 assert_accepted (const uint8_t *buf, size_t len)
 {
-  struct privsep_request out;
+  struct setuid_helper_request out;
   struct bwrap_error err = { 0 };
-  int r = privsep_decode (buf, len, &out, &err);
+  int r = setuid_helper_decode (buf, len, &out, &err);
 
   ck_assert_msg (r == 0, "refused: %s", err.message != NULL ? err.message : "(no message)");
   ck_assert_ptr_null (err.message);
@@ -95,32 +95,32 @@ static const uint32_t ids[][2] = {
 };
 
 /* Every id pair with every combination of the allowed namespaces, with
- * and without PRIVSEP_DEV: each field comes back as it went in. */
+ * and without SETUID_HELPER_DEV: each field comes back as it went in. */
 START_TEST (test_round_trip)
 {
   for (uint32_t combo = 0; combo < (1u << N_ELEMENTS (allowed_bits)); combo++)
-    for (uint32_t flags = 0; flags <= PRIVSEP_DEV; flags += PRIVSEP_DEV)
+    for (uint32_t flags = 0; flags <= SETUID_HELPER_DEV; flags += SETUID_HELPER_DEV)
       {
-        struct privsep_request in = {
-          .magic = PRIVSEP_MAGIC,
-          .op = PRIVSEP_OP_CLONE_SANDBOX,
+        struct setuid_helper_request in = {
+          .magic = SETUID_HELPER_MAGIC,
+          .op = SETUID_HELPER_OP_CLONE_SANDBOX,
           .inside_uid = ids[_i][0],
           .inside_gid = ids[_i][1],
           .flags = flags,
         };
-        struct privsep_request out;
+        struct setuid_helper_request out;
         struct bwrap_error err = { 0 };
-        uint8_t buf[PRIVSEP_REQUEST_SIZE];
+        uint8_t buf[SETUID_HELPER_REQUEST_SIZE];
 
         for (size_t b = 0; b < N_ELEMENTS (allowed_bits); b++)
           if (combo & (1u << b))
             in.clone_flags |= allowed_bits[b];
         memset (&out, 0xa5, sizeof out);
-        ck_assert_int_eq (privsep_encode (&in, buf, sizeof buf), (int) PRIVSEP_REQUEST_SIZE);
-        ck_assert_int_eq (privsep_decode (buf, sizeof buf, &out, &err), 0);
+        ck_assert_int_eq (setuid_helper_encode (&in, buf, sizeof buf), (int) SETUID_HELPER_REQUEST_SIZE);
+        ck_assert_int_eq (setuid_helper_decode (buf, sizeof buf, &out, &err), 0);
         ck_assert_ptr_null (err.message);
-        ck_assert_uint_eq (out.magic, PRIVSEP_MAGIC);
-        ck_assert_uint_eq (out.op, PRIVSEP_OP_CLONE_SANDBOX);
+        ck_assert_uint_eq (out.magic, SETUID_HELPER_MAGIC);
+        ck_assert_uint_eq (out.op, SETUID_HELPER_OP_CLONE_SANDBOX);
         ck_assert_uint_eq (out.clone_flags, in.clone_flags);
         ck_assert_uint_eq (out.inside_uid, ids[_i][0]);
         ck_assert_uint_eq (out.inside_gid, ids[_i][1]);
@@ -133,40 +133,40 @@ END_TEST
  * that its failure reads as what it is. */
 START_TEST (test_round_trip_newuser_newns)
 {
-  struct privsep_request in = {
-    PRIVSEP_MAGIC, PRIVSEP_OP_CLONE_SANDBOX, CLONE_NEWUSER | CLONE_NEWNS, 0, 0, PRIVSEP_DEV,
+  struct setuid_helper_request in = {
+    SETUID_HELPER_MAGIC, SETUID_HELPER_OP_CLONE_SANDBOX, CLONE_NEWUSER | CLONE_NEWNS, 0, 0, SETUID_HELPER_DEV,
   };
-  struct privsep_request out = { 0 };
-  uint8_t buf[PRIVSEP_REQUEST_SIZE];
+  struct setuid_helper_request out = { 0 };
+  uint8_t buf[SETUID_HELPER_REQUEST_SIZE];
 
-  ck_assert_int_eq (privsep_encode (&in, buf, sizeof buf), (int) PRIVSEP_REQUEST_SIZE);
-  ck_assert_int_eq (privsep_decode (buf, sizeof buf, &out, NULL), 0);
+  ck_assert_int_eq (setuid_helper_encode (&in, buf, sizeof buf), (int) SETUID_HELPER_REQUEST_SIZE);
+  ck_assert_int_eq (setuid_helper_decode (buf, sizeof buf, &out, NULL), 0);
   ck_assert_mem_eq (&out, &in, sizeof out);
 }
 END_TEST
 
 START_TEST (test_encode_buffer_sizes)
 {
-  struct privsep_request in = {
-    PRIVSEP_MAGIC, PRIVSEP_OP_CLONE_SANDBOX, CLONE_NEWUSER, 7, 8, PRIVSEP_DEV,
+  struct setuid_helper_request in = {
+    SETUID_HELPER_MAGIC, SETUID_HELPER_OP_CLONE_SANDBOX, CLONE_NEWUSER, 7, 8, SETUID_HELPER_DEV,
   };
   uint8_t big[64];
-  uint8_t exact[PRIVSEP_REQUEST_SIZE];
+  uint8_t exact[SETUID_HELPER_REQUEST_SIZE];
 
-  ck_assert_uint_eq (PRIVSEP_REQUEST_SIZE, 24);
+  ck_assert_uint_eq (SETUID_HELPER_REQUEST_SIZE, 24);
   /* Too small: nothing written, -ENOBUFS. */
   memset (big, 0x5a, sizeof big);
-  ck_assert_int_eq (privsep_encode (&in, big, 0), -ENOBUFS);
-  ck_assert_int_eq (privsep_encode (&in, big, 1), -ENOBUFS);
-  ck_assert_int_eq (privsep_encode (&in, big, PRIVSEP_REQUEST_SIZE - 1), -ENOBUFS);
+  ck_assert_int_eq (setuid_helper_encode (&in, big, 0), -ENOBUFS);
+  ck_assert_int_eq (setuid_helper_encode (&in, big, 1), -ENOBUFS);
+  ck_assert_int_eq (setuid_helper_encode (&in, big, SETUID_HELPER_REQUEST_SIZE - 1), -ENOBUFS);
   for (size_t i = 0; i < sizeof big; i++)
     ck_assert_uint_eq (big[i], 0x5a);
   /* A larger buffer gets exactly the request, nothing past it. */
-  ck_assert_int_eq (privsep_encode (&in, big, sizeof big), (int) PRIVSEP_REQUEST_SIZE);
-  for (size_t i = PRIVSEP_REQUEST_SIZE; i < sizeof big; i++)
+  ck_assert_int_eq (setuid_helper_encode (&in, big, sizeof big), (int) SETUID_HELPER_REQUEST_SIZE);
+  for (size_t i = SETUID_HELPER_REQUEST_SIZE; i < sizeof big; i++)
     ck_assert_uint_eq (big[i], 0x5a);
-  ck_assert_int_eq (privsep_encode (&in, exact, sizeof exact), (int) PRIVSEP_REQUEST_SIZE);
-  ck_assert_mem_eq (big, exact, PRIVSEP_REQUEST_SIZE);
+  ck_assert_int_eq (setuid_helper_encode (&in, exact, sizeof exact), (int) SETUID_HELPER_REQUEST_SIZE);
+  ck_assert_mem_eq (big, exact, SETUID_HELPER_REQUEST_SIZE);
 }
 END_TEST
 
@@ -182,7 +182,7 @@ START_TEST (test_reject_length)
   char want[64];
 
   memset (buf, 0, sizeof buf);
-  put_valid_but (buf, 0, PRIVSEP_MAGIC);
+  put_valid_but (buf, 0, SETUID_HELPER_MAGIC);
   snprintf (want, sizeof want, "request of %zu bytes, expected 24", bad_lengths[_i]);
   assert_rejected (buf, bad_lengths[_i], want);
 }
@@ -191,25 +191,25 @@ END_TEST
 /* The magic, corrupted in each byte; all zeros; the other byte order. */
 START_TEST (test_reject_magic)
 {
-  uint8_t buf[PRIVSEP_REQUEST_SIZE];
+  uint8_t buf[SETUID_HELPER_REQUEST_SIZE];
 
-  put_valid_but (buf, 0, PRIVSEP_MAGIC);
+  put_valid_but (buf, 0, SETUID_HELPER_MAGIC);
   buf[_i] ^= 0x01;
   assert_rejected (buf, sizeof buf, "bad magic");
   put_words (buf, 0, 0, 0, 0, 0, 0);
   assert_rejected (buf, sizeof buf, "bad magic");
-  put_valid_but (buf, 0, __builtin_bswap32 (PRIVSEP_MAGIC));
+  put_valid_but (buf, 0, __builtin_bswap32 (SETUID_HELPER_MAGIC));
   assert_rejected (buf, sizeof buf, "bad magic");
 }
 END_TEST
 
-/* 1 is the old PRIVSEP_OP_CREATE_USERNS: a stale binary on the other end
+/* 1 is the old SETUID_HELPER_OP_CREATE_USERNS: a stale binary on the other end
  * must not get a namespace out of it. */
 static const uint32_t bad_ops[] = { 0, 1, 3, 0x100, 0x02000000, UINT32_MAX };
 
 START_TEST (test_reject_op)
 {
-  uint8_t buf[PRIVSEP_REQUEST_SIZE];
+  uint8_t buf[SETUID_HELPER_REQUEST_SIZE];
   char want[64];
 
   put_valid_but (buf, 1, bad_ops[_i]);
@@ -235,7 +235,7 @@ static const uint32_t bad_clone_flags[] = {
 
 START_TEST (test_reject_clone_flags)
 {
-  uint8_t buf[PRIVSEP_REQUEST_SIZE];
+  uint8_t buf[SETUID_HELPER_REQUEST_SIZE];
   char want[64];
 
   put_valid_but (buf, 2, bad_clone_flags[_i]);
@@ -249,7 +249,7 @@ END_TEST
 START_TEST (test_clone_flag_bits)
 {
   uint32_t bit = 1u << _i;
-  uint8_t buf[PRIVSEP_REQUEST_SIZE];
+  uint8_t buf[SETUID_HELPER_REQUEST_SIZE];
   char want[64];
 
   put_valid_but (buf, 2, bit);
@@ -270,37 +270,37 @@ END_TEST
 /* (uid_t)-1 means "leave unchanged" to set*id(2): never a mappable id. */
 START_TEST (test_reject_minus_one_ids)
 {
-  uint8_t buf[PRIVSEP_REQUEST_SIZE];
+  uint8_t buf[SETUID_HELPER_REQUEST_SIZE];
 
   put_valid_but (buf, 3, UINT32_MAX);
   assert_rejected (buf, sizeof buf, "invalid id");
   put_valid_but (buf, 4, UINT32_MAX);
   assert_rejected (buf, sizeof buf, "invalid id");
-  put_words (buf, PRIVSEP_MAGIC, PRIVSEP_OP_CLONE_SANDBOX, CLONE_NEWUSER, UINT32_MAX,
+  put_words (buf, SETUID_HELPER_MAGIC, SETUID_HELPER_OP_CLONE_SANDBOX, CLONE_NEWUSER, UINT32_MAX,
              UINT32_MAX, 0);
   assert_rejected (buf, sizeof buf, "invalid id");
-  put_words (buf, PRIVSEP_MAGIC, PRIVSEP_OP_CLONE_SANDBOX, CLONE_NEWUSER, 0, UINT32_MAX,
-             PRIVSEP_DEV);
+  put_words (buf, SETUID_HELPER_MAGIC, SETUID_HELPER_OP_CLONE_SANDBOX, CLONE_NEWUSER, 0, UINT32_MAX,
+             SETUID_HELPER_DEV);
   assert_rejected (buf, sizeof buf, "invalid id");
 }
 END_TEST
 
-/* Each flag bit alone: only PRIVSEP_DEV is known. */
+/* Each flag bit alone: only SETUID_HELPER_DEV is known. */
 START_TEST (test_flag_bits)
 {
   uint32_t bit = 1u << _i;
-  uint8_t buf[PRIVSEP_REQUEST_SIZE];
+  uint8_t buf[SETUID_HELPER_REQUEST_SIZE];
   char want[64];
 
   put_valid_but (buf, 5, bit);
-  if (bit == PRIVSEP_DEV)
+  if (bit == SETUID_HELPER_DEV)
     assert_accepted (buf, sizeof buf);
   else
     {
       snprintf (want, sizeof want, "unknown flags 0x%x", bit);
       assert_rejected (buf, sizeof buf, want);
-      put_valid_but (buf, 5, bit | PRIVSEP_DEV);
-      snprintf (want, sizeof want, "unknown flags 0x%x", bit | PRIVSEP_DEV);
+      put_valid_but (buf, 5, bit | SETUID_HELPER_DEV);
+      snprintf (want, sizeof want, "unknown flags 0x%x", bit | SETUID_HELPER_DEV);
       assert_rejected (buf, sizeof buf, want);
     }
 }
@@ -310,20 +310,20 @@ END_TEST
  * magic, op, namespaces, ids, flags. */
 START_TEST (test_reject_order)
 {
-  uint8_t buf[PRIVSEP_REQUEST_SIZE + 4];
+  uint8_t buf[SETUID_HELPER_REQUEST_SIZE + 4];
 
   memset (buf, 0, sizeof buf);
   put_words (buf, 1, 99, CLONE_VM, UINT32_MAX, UINT32_MAX, 2);
   assert_rejected (buf, sizeof buf, "request of 28 bytes");
-  assert_rejected (buf, PRIVSEP_REQUEST_SIZE, "bad magic");
-  put_words (buf, PRIVSEP_MAGIC, 99, CLONE_VM, UINT32_MAX, UINT32_MAX, 2);
-  assert_rejected (buf, PRIVSEP_REQUEST_SIZE, "unknown operation 99");
-  put_words (buf, PRIVSEP_MAGIC, PRIVSEP_OP_CLONE_SANDBOX, CLONE_VM, UINT32_MAX, UINT32_MAX, 2);
-  assert_rejected (buf, PRIVSEP_REQUEST_SIZE, "clone flags 0x100 not allowed");
-  put_words (buf, PRIVSEP_MAGIC, PRIVSEP_OP_CLONE_SANDBOX, 0, UINT32_MAX, UINT32_MAX, 2);
-  assert_rejected (buf, PRIVSEP_REQUEST_SIZE, "invalid id");
-  put_words (buf, PRIVSEP_MAGIC, PRIVSEP_OP_CLONE_SANDBOX, 0, 0, 0, 2);
-  assert_rejected (buf, PRIVSEP_REQUEST_SIZE, "unknown flags 0x2");
+  assert_rejected (buf, SETUID_HELPER_REQUEST_SIZE, "bad magic");
+  put_words (buf, SETUID_HELPER_MAGIC, 99, CLONE_VM, UINT32_MAX, UINT32_MAX, 2);
+  assert_rejected (buf, SETUID_HELPER_REQUEST_SIZE, "unknown operation 99");
+  put_words (buf, SETUID_HELPER_MAGIC, SETUID_HELPER_OP_CLONE_SANDBOX, CLONE_VM, UINT32_MAX, UINT32_MAX, 2);
+  assert_rejected (buf, SETUID_HELPER_REQUEST_SIZE, "clone flags 0x100 not allowed");
+  put_words (buf, SETUID_HELPER_MAGIC, SETUID_HELPER_OP_CLONE_SANDBOX, 0, UINT32_MAX, UINT32_MAX, 2);
+  assert_rejected (buf, SETUID_HELPER_REQUEST_SIZE, "invalid id");
+  put_words (buf, SETUID_HELPER_MAGIC, SETUID_HELPER_OP_CLONE_SANDBOX, 0, 0, 0, 2);
+  assert_rejected (buf, SETUID_HELPER_REQUEST_SIZE, "unknown flags 0x2");
 }
 END_TEST
 
@@ -356,7 +356,7 @@ START_TEST (test_format_map)
   char buf[128];
 
   memset (buf, 'X', sizeof buf);
-  privsep_format_map (buf, sizeof buf, map_cases[_i].inside, map_cases[_i].real,
+  setuid_helper_format_map (buf, sizeof buf, map_cases[_i].inside, map_cases[_i].real,
                       map_cases[_i].overflow, map_cases[_i].dev);
   ck_assert_str_eq (buf, map_cases[_i].map);
 }
@@ -373,7 +373,7 @@ START_TEST (test_format_map_truncated)
   for (size_t len = 0; len <= n + 1; len++)
     {
       memset (buf, 'X', sizeof buf);
-      privsep_format_map (buf, len, map_cases[_i].inside, map_cases[_i].real,
+      setuid_helper_format_map (buf, len, map_cases[_i].inside, map_cases[_i].real,
                           map_cases[_i].overflow, map_cases[_i].dev);
       for (size_t i = len; i < sizeof buf; i++)
         ck_assert_msg (buf[i] == 'X', "len %zu: byte %zu written", len, i);
@@ -387,9 +387,9 @@ START_TEST (test_format_map_truncated)
 END_TEST
 
 static Suite *
-privsep_suite (void)
+setuid_helper_suite (void)
 {
-  Suite *s = suite_create ("privsep");
+  Suite *s = suite_create ("setuid-helper");
   TCase *tc = tcase_create ("codec");
   TCase *maps = tcase_create ("maps");
 
@@ -414,5 +414,5 @@ privsep_suite (void)
 int
 main (void)
 {
-  return unit_run_suite (privsep_suite ());
+  return unit_run_suite (setuid_helper_suite ());
 }

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.0-or-later
- * mount-legacy-table.h: the mount table behind mount-legacy.c's recursive
- * remount, pure: /proc/self/mountinfo text parsed into entries, the
- * per-mount option words as MS_* bits, and the questions the remount asks
- * of the table's structure (which mounts a bind brought, which stand
+ * mountinfo.h: the one mountinfo parser, for the classic recursive
+ * remount (mount-legacy.c) and the split overlay's preflight
+ * (overlay-split-preflight.c), pure: /proc/self/mountinfo text parsed
+ * into entries, the per-mount option words as MS_* bits, and the
+ * questions the remount asks of the table's structure (which mounts a bind brought, which stand
  * stacked on which, which FUSE mounts admit only another user).  No
- * system call; runs wherever mount-legacy.c runs (the sandbox setup
- * process, setuid mode's peer) and in unit tests. */
+ * system call; runs in the caller's process (preflight), the sandbox
+ * process and the setuid peer, and in unit tests. */
 #pragma once
 
 #include <stdbool.h>

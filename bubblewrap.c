@@ -274,7 +274,7 @@ main (int argc, char **argv)
   rt.is_setuid = geteuid () != rt.real_uid;
   if (rt.is_setuid && geteuid () != 0)
     die ("Unexpected setuid user %d, should be 0", (int) geteuid ());
-  /* Setuid root: split off the privileged helper and drop every privilege
+  /* Setuid root: split off the setuid helper and drop every privilege
    * of this process before argv or any user path is looked at. */
   rt.helper.sock = -1;
   saved_argc = argc;

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.0-or-later
  * dev.c: --dev, the minimal /dev bubblewrap makes: a tmpfs with binds of
  * a few host device nodes, the usual symlinks, a private devpts instance
- * and shm.  Runs in the sandbox setup process inside its user + mount
+ * and shm.  Runs in the sandbox process inside its user + mount
  * namespace.  Only the listed harmless nodes are bound: the sandbox gets
  * no disks, no /dev/mem, no host ptys. */
 #include "mount-fs.h"

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.0-or-later
  * files.c: --dir, --file, --bind-data, --ro-bind-data, --symlink, --chmod.
- * Runs in the sandbox setup process inside its user + mount namespace
+ * Runs in the sandbox process inside its user + mount namespace
  * (umask 0, so modes are exact).  Every DEST is resolved inside the new
  * root (resolve.c), so a symlink planted in a bound host directory cannot
  * redirect a created file outside the sandbox. */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.0-or-later
  * files.h: plain objects in the new root: --dir, --file, --bind-data,
- * --ro-bind-data, --symlink, --chmod.  Runs in the sandbox setup process. */
+ * --ro-bind-data, --symlink, --chmod.  Runs in the sandbox process. */
 #pragma once
 
 #include "plan.h"

@@ -4,7 +4,7 @@
  * In setuid mode the sandbox process is not the monitor's fork (see
  * setuid-helper.h): it re-parses the command line, and these fds were read
  * to EOF by the monitor already.  Both ends are the user's unprivileged
- * processes; the privileged helper only passes the fd on. */
+ * processes; the setuid helper only passes the fd on. */
 #pragma once
 
 #include <stddef.h>

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 /* Process-wide on purpose: the kernel's answer does not change during a
- * run, and each process (setup process, privileged peer) learns it for
+ * run, and each process (sandbox process, setuid peer) learns it for
  * itself.  Indexed by enum kernel_api. */
 static bool legacy[2];
 

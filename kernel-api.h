@@ -6,7 +6,7 @@
  * or, confirmed by a probe, EPERM from a seccomp policy that does not know
  * it, the run switches to the classic interfaces (mount(2), a confined
  * path walk) for good.  Each process remembers its own choice: the setup
- * process and setuid mode's privileged peer decide independently and
+ * process and setuid mode's setuid peer decide independently and
  * the same way.  Runs in any of bwrap's processes; no privilege needed. */
 #pragma once
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.0-or-later
  * mount-fs.c: new filesystem instances (--tmpfs, --proc, --mqueue, --dev).
- * Runs in the sandbox setup process, inside its user + mount namespace,
+ * Runs in the sandbox process, inside its user + mount namespace,
  * with that namespace's capabilities.  Mounts are created detached with
  * the new mount API and attached on an fd resolved inside the new root,
  * so no path is looked up twice. */

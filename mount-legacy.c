@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.0-or-later
  * mount-legacy.c: mount(2) stand-ins for the new mount API (see
- * mount-legacy.h).  Runs in the sandbox setup process with its user
- * namespace's capabilities, or in setuid mode's privileged peer with
- * CAP_SYS_ADMIN, on fds the unprivileged setup process opened.
+ * mount-legacy.h).  Runs in the sandbox process with its user
+ * namespace's capabilities, or in setuid mode's setuid peer with
+ * CAP_SYS_ADMIN, on fds the unprivileged sandbox process opened.
  *
  * Why this is as safe as open_tree/move_mount/mount_setattr:
  *   - the source and target of every mount(2) are "<proc>/self/fd/N":

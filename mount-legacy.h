@@ -2,8 +2,8 @@
  * mount-legacy.h: the classic mount(2) implementations behind
  * bind_mount_fd, mount_set_readonly and mount_new_fs, for kernels (or
  * seccomp policies) without the new mount API (see kernel-api.h).
- * Runs where those run: the sandbox setup process, or setuid mode's
- * privileged peer, after the setup root exists (the caller's /proc is
+ * Runs where those run: the sandbox process, or setuid mode's
+ * setuid peer, after the setup root exists (the caller's /proc is
  * then at MOUNT_LEGACY_PROC).  Every target is an fd, reached through
  * its /proc magic link, never a path string a racing writer could bend. */
 #pragma once

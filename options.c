@@ -461,7 +461,7 @@ opt_overlay (struct parser *p, const struct option_def *def, char **args)
     return bwrap_error_set (p->err, 0, "%s requires at least %s --overlay-src",
                             def->name, needed == 2 ? "two" : "one");
   /* Checked here, not only at mount time, so a huge list fails before any
-   * namespace exists (STYLE 3: user-controlled sizes checked at parse). */
+   * namespace exists (a size the user controls is checked when parsed). */
   if (p->n_layers > PLAN_MAX_LAYERS)
     return bwrap_error_set (p->err, 0, "--overlay-src: too many layers (%zu), the kernel "
                             "allows at most %d", p->n_layers, PLAN_MAX_LAYERS);
@@ -750,7 +750,7 @@ check_our_rules (const struct plan *plan, const struct options_context *ctx,
     /* We do not make joining a caller's pid namespace safe while
      * privileged. */
     { setuid && plan->pidns_fd != -1, "--pidns doesn't work in setuid mode" },
-    /* In setuid mode the privileged helper writes the id maps before the
+    /* In setuid mode the setuid helper writes the id maps before the
      * sandbox exists, so a caller could not write them. */
     { setuid && plan->userns_block_fd != -1, "--userns-block-fd doesn't work in setuid mode" },
     /* --userns2 must descend from the setup user namespace, and only
@@ -768,7 +768,7 @@ options_validate (struct plan *plan, const struct options_context *ctx,
 
   if (r < 0)
     return r;
-  /* Unprivileged callers always get a user namespace (reference 3.2). */
+  /* Unprivileged callers always get a user namespace, as in bubblewrap. */
   if (!ctx->is_setuid && ctx->real_uid != 0 && plan->userns_fd < 0)
     plan->unshare_user = true;
   if (plan->n_command == 0)

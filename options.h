@@ -53,7 +53,8 @@ struct options_context
 int options_parse (int argc, char **argv, const struct options_context *ctx,
                    struct plan *plan, struct bwrap_error *err);
 
-/* Cross-option rules, in bubblewrap's order (BWRAP-REFERENCE 11), and the
+/* Cross-option rules, in bubblewrap 0.11's order (the first broken rule
+ * is the one reported, with its message), and the
  * implicit user namespace for unprivileged callers; fills uid/gid defaults.
  * Returns OPTIONS_RUN, OPTIONS_USAGE (no COMMAND) or a negative errno with
  * err filled. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.0-or-later
  * overlay-layers.c: host lookups, attribute copies and upper-directory
  * preparation for overlays, split or not (overlay-layers.h).  Runs in the
- * sandbox setup process inside the new user + mount namespace with that
+ * sandbox process inside the new user + mount namespace with that
  * namespace's capabilities.  Host directories are read and opened only
  * through the caller's old root with RESOLVE_IN_ROOT, so this sees what
  * the caller could see; it writes only below directories the caller

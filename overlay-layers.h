@@ -5,7 +5,7 @@
  * host's owner and mode (or the caller's rights where the owner is not
  * mapped), finding directories that can be searched but not listed, and
  * preparing upper directories overlayfs could not copy up.
- * Runs in the sandbox setup process inside the new user + mount
+ * Runs in the sandbox process inside the new user + mount
  * namespace; host paths are reached only through the caller's old root
  * with RESOLVE_IN_ROOT. */
 #pragma once
@@ -17,14 +17,14 @@
 
 #include "utils.h"
 
-/* Who owns what, seen from the setup process's user namespace. */
+/* Who owns what, seen from the sandbox process's user namespace. */
 struct split_owners
 {
   bool has_userns;  /* false: real root, every owner mapped */
   uid_t overflow;   /* the uid an unmapped owner shows as */
 };
 
-/* The setup process's view of owners (reads /proc/self/uid_map and the
+/* The sandbox process's view of owners (reads /proc/self/uid_map and the
  * overflow uid through the old root). */
 struct split_owners split_owners_of (int oldroot_fd);
 

@@ -2,7 +2,7 @@
  * overlay-split-mount.c: mount an overlay whose layers contain mounts as a
  * stack of pieces (see overlay-split.h), and prepare upper directories for
  * directories the caller may write into but whose owner is not mapped.
- * Runs in the sandbox setup process inside the new user + mount namespace
+ * Runs in the sandbox process inside the new user + mount namespace
  * with that namespace's capabilities.  Host directories are read and
  * opened only through the caller's old root with RESOLVE_IN_ROOT, so this
  * sees what the caller could see, and nothing of the setup root.  What it

@@ -2,7 +2,7 @@
  * overlay-split-mount.h: executing the split of an overlay over host trees
  * with mounts (overlay-split.h) and preparing upper directories so that
  * directories the caller may write into on the host take new entries.
- * Runs in the sandbox setup process, inside the new user + mount
+ * Runs in the sandbox process, inside the new user + mount
  * namespace, with that namespace's capabilities; host paths are reached
  * only through the caller's old root, with RESOLVE_IN_ROOT. */
 #pragma once

@@ -5,7 +5,7 @@
  * empty mount points), so such an overlay becomes several: a recreated
  * directory skeleton plus one piece per subtree without mounts.  This part
  * is pure (no syscalls): it computes the split points from a mount table
- * (mountinfo.h); overlay-split-mount.c executes the result in the setup process. */
+ * (mountinfo.h); overlay-split-mount.c executes the result in the sandbox process. */
 #pragma once
 
 #include <stdbool.h>

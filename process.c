@@ -108,7 +108,7 @@ arm_parent_death_signal (const struct plan *plan)
 /* ---- the command ------------------------------------------------------- */
 
 /* Tell the monitor how exec went.  It may be dead (SIGKILLed): the sandbox
- * then carries on without it unless --die-with-parent (reference 6.3), so
+ * then carries on without it unless --die-with-parent, as in bubblewrap, so
  * the write must not raise SIGPIPE and kill the command before it runs.
  * Ignoring drops the signal at once (a blocked one would stay pending
  * across exec); the caller's disposition is put back for the command. */
@@ -379,7 +379,7 @@ sandbox_main (struct runtime *rt, struct sandbox_fds *fds, const sigset_t *mask)
   selinux_set_file_label (plan->file_label);
   setup_build_root (plan, fds->mnt, (flags & CLONE_NEWPID) != 0 || plan->pidns_fd >= 0);
   (void) umask (old_umask);
-  /* S3 (setuid mode): the privileged peer is gone before anything else
+  /* S3 (setuid mode): the setuid peer is gone before anything else
    * runs. */
   fds->mnt->finish ();
 
@@ -391,7 +391,7 @@ sandbox_main (struct runtime *rt, struct sandbox_fds *fds, const sigset_t *mask)
 
   if (plan->block_fd >= 0)
     {
-      /* Errors ignored, as bubblewrap (reference 6.4). */
+      /* Errors ignored, as bubblewrap ignores them. */
       (void) wait_readable_byte (plan->block_fd);
       (void) close (plan->block_fd);
     }
@@ -407,6 +407,26 @@ sandbox_main (struct runtime *rt, struct sandbox_fds *fds, const sigset_t *mask)
 
 /* ---- the monitor ------------------------------------------------------- */
 
+/* Write the start document doc (taken) to fd, if fd >= 0.  bubblewrap
+ * says "Write to info_fd" for either fd; we keep its words. */
+static void
+write_start_doc (int fd, char *doc, bool then_close)
+{
+  cleanup_free char *owned = doc;
+  int r;
+
+  if (fd < 0)
+    return;
+  r = write_all (fd, owned, strlen (owned));
+  if (r < 0)
+    {
+      errno = -r;
+      die_with_error ("Write to info_fd");
+    }
+  if (then_close)
+    (void) close (fd);
+}
+
 /* ids: the sandbox's namespace ids, read here when NULL (setuid mode:
  * read by the helper, as we may not look into the sandbox process). */
 static void
@@ -421,27 +441,10 @@ monitor_report_start (const struct plan *plan, pid_t pid, int clone_flags,
     memcpy (ids, known_ids, sizeof ids);
   else
     status_read_ns_ids (pid, clone_flags, ids);
-  if (plan->info_fd >= 0)
-    {
-      cleanup_free char *doc = status_format_start (pid, ids, true);
-      int r = write_all (plan->info_fd, doc, strlen (doc));
-      if (r < 0)
-        {
-          errno = -r;
-          die_with_error ("Write to info_fd");
-        }
-      (void) close (plan->info_fd);
-    }
-  if (plan->json_status_fd >= 0)
-    {
-      cleanup_free char *doc = status_format_start (pid, ids, false);
-      int r = write_all (plan->json_status_fd, doc, strlen (doc));
-      if (r < 0)
-        {
-          errno = -r;
-          die_with_error ("Write to info_fd");
-        }
-    }
+  /* --info-fd is closed at once (its reader waits for EOF);
+   * --json-status-fd stays open for the exit-code document. */
+  write_start_doc (plan->info_fd, status_format_start (pid, ids, true), true);
+  write_start_doc (plan->json_status_fd, status_format_start (pid, ids, false), false);
 }
 
 static int
@@ -465,7 +468,7 @@ monitor_wait (const struct plan *plan, pid_t pid, const sigset_t *mask)
     }
 }
 
-/* Setuid mode: the privileged helper creates the sandbox process, in
+/* Setuid mode: the setuid helper creates the sandbox process, in
  * namespaces owned by root, as our child (setuid-helper.c). */
 static pid_t
 clone_setuid_sandbox (struct runtime *rt, const struct sandbox_fds *fds, int exec_status,
@@ -576,7 +579,7 @@ process_run (struct runtime *rt)
   (void) write_all (release_pipe[1], "r", 1);
   (void) close (release_pipe[1]);
 
-  /* Reference 6.1: the monitor keeps only what it still uses, the
+  /* As in bubblewrap, the monitor keeps only what it still uses, the
    * exec-status pipe and --json-status-fd (its signalfd comes later).  The
    * data, layer and bind fds the caller passed, unrelated ones and
    * --sync-fd (whose EOF must mean "the sandbox is gone") would otherwise

@@ -36,6 +36,6 @@ int process_run (struct runtime *rt);
 
 /* Setuid mode, in the sandbox process the helper created (setuid-helper.h),
  * already unprivileged, with rt prepared from the command line again:
- * build the sandbox through the privileged peer and run the command. */
+ * build the sandbox through the setuid peer and run the command. */
 BWRAP_NORETURN void process_run_setuid_sandbox (struct runtime *rt,
                                                 const struct setuid_helper_sandbox *sb);

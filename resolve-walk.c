@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.0-or-later
  * resolve-walk.c: confined path walk, the classic path behind
- * resolve_open (see resolve-walk.h).  Runs in the sandbox setup process
+ * resolve_open (see resolve-walk.h).  Runs in the sandbox process
  * with the capabilities of its user namespace, which give no extra
  * reach here: every step is openat() below a directory fd. */
 #include "resolve-walk.h"

@@ -4,7 +4,7 @@
  * without openat2.  Walks the path one component at a time with
  * openat(O_PATH | O_NOFOLLOW), so every step is a real lookup below a
  * directory fd already known to lie inside the root.  Runs in the sandbox
- * setup process (and in unit tests); needs no privilege. */
+ * sandbox process (and in unit tests); needs no privilege. */
 #pragma once
 
 #include <sys/types.h>

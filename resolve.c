@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.0-or-later
  * resolve.c: DEST path resolution confined to the new root.
- * Runs in the sandbox setup process with the capabilities it holds in its
+ * Runs in the sandbox process with the capabilities it holds in its
  * own user namespace. */
 #include "resolve.h"
 

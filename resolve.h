@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.0-or-later
  * resolve.h: resolving sandbox DEST paths inside the new root.
- * Runs in the sandbox setup process (inside the new user + mount
+ * Runs in the sandbox process (inside the new user + mount
  * namespace, before the final pivot_root).  Every lookup is done with
  * openat2(RESOLVE_IN_ROOT) relative to the new root's fd, so no DEST, no
  * "..", and no symlink planted in a bind-mounted host directory can make

@@ -1,9 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.0-or-later
  * root-switch.c: the two root switches of the setup: into the private
  * setup tmpfs (caller's root at /oldroot), and at the end into /newroot.
- * Run by the sandbox setup process, inside its new mount namespace with
- * that namespace's capabilities, or in setuid mode by the privileged peer
- * (setuid-peer.c) on the setup process's request.  A leaf: it calls nothing of
+ * Run by the sandbox process, inside its new mount namespace with
+ * that namespace's capabilities, or in setuid mode by the setuid peer
+ * (setuid-peer.c) on the sandbox process's request.  A leaf: it calls nothing of
  * setup.c's, so the peer and setup.c both use it without a circle. */
 #include "root-switch.h"
 
@@ -51,7 +51,7 @@ root_switch_to_setup_root (struct bwrap_error *err)
 }
 
 /* Detach the caller's root and make /newroot "/".  In setuid mode the
- * setup process may have changed anything it owns in the setup root, but
+ * sandbox process may have changed anything it owns in the setup root, but
  * /oldroot and /newroot are mount points, which it can neither rename nor
  * remove: these paths still name what this function expects. */
 int

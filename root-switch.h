@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.0-or-later
  * root-switch.h: the setup's two root switches (root-switch.c).  Called
- * by setup.c in the sandbox setup process, or in setuid mode by the
- * privileged peer (setuid-peer.c) on its request; both hold CAP_SYS_ADMIN in
+ * by setup.c in the sandbox process, or in setuid mode by the
+ * setuid peer (setuid-peer.c) on its request; both hold CAP_SYS_ADMIN in
  * the sandbox's mount namespace. */
 #pragma once
 

@@ -35,14 +35,14 @@ call (uint32_t op, uint32_t flags, const char *const *strings, size_t n_strings,
   if (n < 0)
     die ("setuid peer: request too large");
   if (send_with_fds (client_sock, buf, (size_t) n, fds, n_fds) != n)
-    die_with_error ("setuid peer: sending a request to the privileged helper");
+    die_with_error ("setuid peer: sending a request");
   n = recv_with_fds (client_sock, reply, PEER_REPLY_MAX, dummy, PEER_MAX_FDS, &n_dummy);
   for (size_t i = 0; i < n_dummy; i++)
     (void) close (dummy[i]);
   if (n < (ssize_t) (2 * sizeof (uint32_t)))
-    die ("setuid peer: the privileged helper did not answer");
+    die ("setuid peer: no answer");
   if (peer_decode_reply (reply, (size_t) n, &code, &msg) < 0)
-    die ("setuid peer: malformed answer from the privileged helper");
+    die ("setuid peer: malformed answer");
   if (ret_msg != NULL)
     *ret_msg = msg != NULL ? xstrdup (msg) : NULL;
   return -code;

@@ -118,7 +118,7 @@ drop_privileges_for_good (uid_t uid, gid_t gid)
     die_with_error ("Unable to drop privileges");
   if (caps_set (0, 0) != 0)
     die_with_error ("Unable to drop capabilities");
-  /* We hold the socket to the privileged peer: nobody may drive it
+  /* We hold the socket to the setuid peer: nobody may drive it
    * through us, whatever fs.suid_dumpable says. */
   if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
     die_with_error ("prctl(PR_SET_DUMPABLE)");
@@ -128,7 +128,7 @@ drop_privileges_for_good (uid_t uid, gid_t gid)
 }
 
 /* The new sandbox process, root of its root-owned namespaces: wait for
- * the helper's id maps, fork the privileged peer, become the user. */
+ * the helper's id maps, fork the setuid peer, become the user. */
 static void BWRAP_NORETURN
 sandbox_child (const struct setuid_helper_request *req, int maps_done, const int fds[3],
                setuid_helper_sandbox_fn fn)
@@ -246,7 +246,7 @@ helper_main (int sock, uid_t uid, gid_t gid, setuid_helper_sandbox_fn fn)
   if (setresuid (0, 0, 0) != 0 || caps_bound (keep) < 0 || caps_set (keep, 0) != 0)
     _exit (1);
   /* We never exec, so no_new_privs costs nothing here, and everything we
-   * create inherits it (the sandbox process and the privileged peer):
+   * create inherits it (the sandbox process and the setuid peer):
    * should any of them ever reach an exec before its own drop, the exec
    * cannot gain privileges (setuid bits, file capabilities, LSM
    * transitions) beyond what it already holds. */

@@ -11,7 +11,7 @@
  * nor attach to what runs in them), writes the id maps from outside
  * (the user's own ids only, plus the kernel's overflow id as 0 for
  * devpts), and exits.  The new process (the monitor's child, through
- * CLONE_PARENT) forks the privileged peer of setuid-peer.c, drops every
+ * CLONE_PARENT) forks the setuid peer of setuid-peer.c, drops every
  * privilege for good (securebits locked: uid 0 never regains
  * capabilities) and re-parses the command line as the user: the sandbox
  * setup then runs unprivileged, asking the peer for each mount. */
@@ -72,7 +72,7 @@ struct setuid_helper_sandbox
   int release;         /* from the monitor: read end of the go pipe, or -1 */
   int handoff;         /* from the monitor: --args data and seccomp programs */
   int clone_flags;     /* the namespaces created, CLONE_NEWUSER included */
-  int peer_sock;     /* our end to the privileged peer */
+  int peer_sock;     /* our end to the setuid peer */
   pid_t peer_pid;
 };
 

@@ -101,7 +101,7 @@ setuid_peer_serve (int sock, int clone_flags, uid_t fs_uid, gid_t fs_gid)
   (void) umask (0);
   /* The user's ids (inside ids, mapped to the user's), keeping our
    * capabilities: new filesystems belong to their mounter's fsuid, so
-   * the unprivileged setup process can fill them, and a user's FUSE
+   * the unprivileged sandbox process can fill them, and a user's FUSE
    * mount (without allow_other) admits only processes whose every uid
    * and gid is the user's.  Non-dumpable whatever fs.suid_dumpable
    * says: the user must not attach to a process with capabilities. */
@@ -112,7 +112,7 @@ setuid_peer_serve (int sock, int clone_flags, uid_t fs_uid, gid_t fs_gid)
   if ((uid_t) setfsuid ((uid_t) -1) != fs_uid || (gid_t) setfsgid ((gid_t) -1) != fs_gid)
     _exit (1);
   peer_restrict_caps ();
-  /* Our parent is the setup process: should it die, so do we (EOF on the
+  /* Our parent is the sandbox process: should it die, so do we (EOF on the
    * socket says so too).  After the fsuid change, which would clear it. */
   if (prctl (PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0) != 0)
     _exit (1);
@@ -129,7 +129,7 @@ setuid_peer_serve (int sock, int clone_flags, uid_t fs_uid, gid_t fs_gid)
       int r;
 
       if (n <= 0)
-        _exit (0);   /* the setup process is done or gone */
+        _exit (0);   /* the sandbox process is done or gone */
       r = peer_decode (buf, (size_t) n, n_fds, &req, &err);
       /* The fixed order: everything mounts inside the setup root. */
       if (r == 0 && !setup_root_done

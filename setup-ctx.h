@@ -3,7 +3,7 @@
  * mount-fs.c, dev.c, files.c, overlay-split-mount.c).  Defined here, below
  * both setup.c and the executors, so that an executor needs nothing of
  * setup.c's and the modules do not call each other in a circle.  Used in
- * the sandbox setup process. */
+ * the sandbox process. */
 #pragma once
 
 #include <stdbool.h>

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.0-or-later
  * setup.c: walk the plan's op list and build the sandbox root.
- * Runs in the sandbox setup process, inside the new mount namespace (and
+ * Runs in the sandbox process, inside the new mount namespace (and
  * user namespace, if any) with that namespace's capabilities.  Layout
  * while ops run (all on a private "setup" tmpfs that becomes "/"):
  *   /newroot   the future sandbox root (a bind of a directory of the

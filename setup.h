@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.0-or-later
  * setup.h: building the sandbox root from the plan's ordered op list.
- * Runs in the sandbox setup process: inside the new user (if any) and
+ * Runs in the sandbox process: inside the new user (if any) and
  * mount namespaces, holding the capabilities of that user namespace (or
  * real root's).  Each op kind is executed by one function in the module
  * that owns it (setup-ctx.h is their context); setup.c only walks the

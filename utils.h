@@ -90,7 +90,8 @@ static inline int steal_fd (int *fd)
 
 /* ---- Number parsing (pure) ----------------------------------------------
  * Each returns 0 on success, -EINVAL on malformed input, -ERANGE when out of
- * range.  Rules follow bubblewrap 0.11 (see BWRAP-REFERENCE 1.4). */
+ * range.  Rules follow bubblewrap 0.11: what it accepts is accepted, what
+ * it refuses is refused (tests/unit/test-utils.c lists the cases). */
 int parse_fd (const char *str, int *ret_fd);          /* base 10, >= 0 */
 int parse_id (const char *str, uint32_t *ret_id);     /* uid/gid: base 10, < 2^32-1 */
 int parse_mode (const char *str, mode_t *ret_mode);   /* octal, <= 07777 */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.0-or-later
  * fuzz-setuid-decoders.c: libFuzzer target for setuid mode's two request decoders,
- * peer_decode() (the privileged peer, peer-codec.h) and setuid_helper_decode()
+ * peer_decode() (the setuid peer, peer-codec.h) and setuid_helper_decode()
  * (the setuid helper, setuid-helper.h).  Both run with privileges on bytes the
  * user can make an unprivileged process of ours send, so they are checked
  * against a whitelist written here independently of theirs: a request is

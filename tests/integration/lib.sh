@@ -24,7 +24,7 @@
 #   HOST_UID, HOST_GID   our ids outside the sandbox
 #   PIDNS_CMD_PID  COMMAND's pid with --unshare-pid (no --as-pid-1): 2 under
 #                  the pid-1 helper; 3 in setuid mode, where pid 2 was the
-#                  setup process paired with the privileged peer (gone by
+#                  sandbox process paired with the setuid peer (gone by
 #                  the time COMMAND runs), as in bubblewrap's setuid mode
 #   The same scripts run as root (suite 'root') and as the unprivileged user
 #   `bwrap-test` (suite 'user', via run-as-user.sh); state the differences

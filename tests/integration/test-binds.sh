@@ -346,7 +346,7 @@ fi
 # bwrap-test, who renames (root does, without that user).  User: tmpfs mounts in our own namespace.
 # Setuid: the user's squashfuse mounts (read-only filesystems: there the
 # mount flags are what is checked, and the setuid copy's messages, which
-# come from its privileged peer).
+# come from its setuid peer).
 RACE_N=4
 RACE_RUNS=40
 SKIP_REASON=

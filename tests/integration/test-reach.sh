@@ -3,7 +3,7 @@
 # The command cannot reach the host through bwrap's own processes: the
 # monitor (outside, with the caller's uid, and with --userns inside the
 # joined user namespace), the pid-1 helper, and in setuid mode the helper
-# and the privileged peer.  For every process whose command line carries
+# and the setuid peer.  For every process whose command line carries
 # this run's marker, the command tries to read a host file through
 # /proc/PID/root (hidden in the sandbox by a tmpfs), which must fail, and
 # the process's environ, cwd and mount namespace, which must fail too

@@ -92,7 +92,7 @@ check "control: the test user can run it" \
   setpriv --reuid="$SU_UID" --regid="$SU_GID" --init-groups --reset-env /bin/sh -c '"$0" --version' "$SBWRAP"
 
 # The privileged helper sets no_new_privs before it creates the sandbox
-# process (which, with the privileged peer it forks, inherits it).  Seen
+# process (which, with the setuid peer it forks, inherits it).  Seen
 # through strace as root (a privileged tracer keeps the setuid exec's
 # privileges): the process whose clone makes the root-owned user
 # namespace for the monitor (CLONE_PARENT) must have set it first.
@@ -148,8 +148,8 @@ $(printf '%10s %10s %10s' "$SU_GID" "$SU_GID" 1)
 1" "$RUN_OUT" "--dev: 0 maps to the overflow ids, and a pty can be opened"
 
 # (A glob, not ls: no extra process may appear while /proc is read.)
-# pid 2 was the privileged peer of the setup (setuid-peer.c), gone before the
-# command starts (bubblewrap's setuid mode has such a setup process too).
+# pid 2 was the setuid peer of the setup (setuid-peer.c), gone before the
+# command starts (bubblewrap's setuid mode has such a sandbox process too).
 run_suid "${BASE[@]}" --unshare-pid --proc /proc sh -c 'echo $$; echo /proc/[0-9]*'
 assert_eq "3
 /proc/1 /proc/3" "$RUN_OUT" "--unshare-pid --proc: the command is pid 3 and sees only pid 1 and itself"

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.0-or-later
  * test-peer-codec.c: the codec of setuid mode's privileged setup requests
- * (peer-codec.h).  The privileged peer decodes whatever the unprivileged
- * setup process sends, and the user can make that process send anything,
+ * (peer-codec.h).  The setuid peer decodes whatever the unprivileged
+ * sandbox process sends, and the user can make that process send anything,
  * so every request outside an operation's shape and whitelist must be
  * refused, with a reason.  No privileges. */
 #include <check.h>

@@ -12,17 +12,20 @@
 #include <unistd.h>
 
 #include "caps.h"
-#include "handoff.h"
+#include "config.h"
 #include "options.h"
 #include "plan.h"
 #include "preflight.h"
-#include "setuid-helper.h"
 #include "process.h"
 #include "seccomp.h"
 #include "selinux.h"
 #include "utils.h"
 
 #define ARGS_FD_MAX_BYTES (16u << 20)   /* --args data; 9000 words fit easily */
+
+#if SUPPORT_SETUID
+#include "handoff.h"
+#include "setuid-helper.h"
 
 /* The --args data read, in order: setuid mode hands it to the sandbox
  * process, which parses the command line again (setuid-helper.h).  Kept only
@@ -104,6 +107,18 @@ write_handoff (const struct args_log *log, const struct seccomp_set *seccomp)
     }
   return fd;
 }
+#endif
+
+#if !SUPPORT_SETUID
+static int
+read_args_fd (int fd, char **ret_data, size_t *ret_len, void *userdata)
+{
+  int r = read_fd_all (fd, ARGS_FD_MAX_BYTES, ret_data, ret_len);
+
+  (void) close (fd);   /* read once, as bubblewrap; never reaches the sandbox */
+  return r;
+}
+#endif
 
 static void
 apply_env_edits (const struct plan *plan)
@@ -212,6 +227,7 @@ prepare (int argc, char **argv, struct runtime *rt, struct options_context *ctx,
   return true;
 }
 
+#if SUPPORT_SETUID
 /* The command line, for the setuid sandbox process (a fork of the
  * helper forked before parsing, with argv but not the plan). */
 static int saved_argc;
@@ -246,13 +262,16 @@ setuid_sandbox_main (const struct setuid_helper_sandbox *sb)
   (void) fflush (stdout);
   process_run_setuid_sandbox (&rt, sb);
 }
+#endif
 
 int
 main (int argc, char **argv)
 {
   struct plan plan;
   struct runtime rt = { .plan = &plan, .handoff_fd = -1 };
+#if SUPPORT_SETUID
   struct args_log args = { 0 };
+#endif
   struct options_context ctx = {
     .read_fd = read_args_fd,
     .add_seccomp = seccomp_add_program,
@@ -260,6 +279,17 @@ main (int argc, char **argv)
   };
   int r;
 
+#if !SUPPORT_SETUID
+  /* Before anything else, --version included, as bubblewrap 0.11.2 does:
+   * this build has no privilege separation, so a binary an administrator
+   * or packager made setuid or setgid by mistake must fail closed before
+   * it reads a file, parses a word or creates anything.  Real and
+   * effective ids differ exactly while such a binary runs for someone
+   * else. */
+  if (getuid () != geteuid () || getgid () != getegid ())
+    die ("This build does not support setuid operation (it was built without "
+         "-Dsupport_setuid=true), so it refuses to run setuid or setgid");
+#endif
   /* A lone --version is answered before anything else, as bubblewrap. */
   if (argc == 2 && strcmp (argv[1], "--version") == 0)
     {
@@ -271,6 +301,7 @@ main (int argc, char **argv)
 
   rt.real_uid = getuid ();
   rt.real_gid = getgid ();
+#if SUPPORT_SETUID
   rt.is_setuid = geteuid () != rt.real_uid;
   if (rt.is_setuid && geteuid () != 0)
     die ("Unexpected setuid user %d, should be 0", (int) geteuid ());
@@ -284,6 +315,7 @@ main (int argc, char **argv)
       setuid_helper_start (&rt.helper, setuid_sandbox_main);
       ctx.userdata = &args;
     }
+#endif
   rt.is_root = rt.real_uid == 0 && !rt.is_setuid;
   /* Nothing bwrap starts may gain privileges through exec, ever. */
   if (prctl (PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
@@ -295,13 +327,17 @@ main (int argc, char **argv)
       /* The early returns free the plan: once main's frame is gone,
        * LeakSanitizer would report whatever the parser allocated. */
       plan_free (&plan);
+#if SUPPORT_SETUID
       args_log_free (&args);
+#endif
       seccomp_set_free (&rt.seccomp);
       return r;
     }
+#if SUPPORT_SETUID
   if (rt.is_setuid)
     rt.handoff_fd = write_handoff (&args, &rt.seccomp);
   args_log_free (&args);
+#endif
   rt.cwd = caller_cwd ();
   (void) fflush (stdout);   /* nothing buffered may be written twice after fork */
   r = process_run (&rt);

@@ -26,8 +26,11 @@
 #include <unistd.h>
 
 #include "namespaces.h"
+#include "config.h"
 #include "mount.h"
+#if SUPPORT_SETUID
 #include "setuid-client.h"
+#endif
 #include "selinux.h"
 #include "setup.h"
 #include "spawn.h"
@@ -468,6 +471,7 @@ monitor_wait (const struct plan *plan, pid_t pid, const sigset_t *mask)
     }
 }
 
+#if SUPPORT_SETUID
 /* Setuid mode: the setuid helper creates the sandbox process, in
  * namespaces owned by root, as our child (setuid-helper.c). */
 static pid_t
@@ -504,6 +508,7 @@ process_run_setuid_sandbox (struct runtime *rt, const struct setuid_helper_sandb
   fds.mnt = setuid_client_start (sb->peer_sock, sb->peer_pid);
   sandbox_main (rt, &fds, &mask);
 }
+#endif
 
 int
 process_run (struct runtime *rt)
@@ -528,9 +533,12 @@ process_run (struct runtime *rt)
     die_with_error ("pipe");
 
   ns_join_before_clone (plan);
+#if SUPPORT_SETUID
   if (rt->is_setuid)
     pid = clone_setuid_sandbox (rt, &fds, exec_pipe[1], release_pipe[0], setuid_ids);
-  else if (plan->pidns_fd >= 0)
+  else
+#endif
+  if (plan->pidns_fd >= 0)
     pid = ns_clone_in_pidns (plan->pidns_fd, fds.clone_flags);
   else
     pid = ns_clone (fds.clone_flags);

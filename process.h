@@ -12,7 +12,10 @@
 #include <sys/types.h>
 
 #include "caps.h"
+#include "config.h"
+#if SUPPORT_SETUID
 #include "setuid-helper.h"
+#endif
 #include "plan.h"
 #include "seccomp.h"
 
@@ -21,7 +24,9 @@ struct runtime
   struct plan *plan;
   bool is_root;              /* real uid 0 (not setuid) */
   bool is_setuid;            /* setuid root, run by a non-root user */
+#if SUPPORT_SETUID
   struct setuid_helper helper;     /* setuid mode: the helper making the sandbox */
+#endif
   uid_t real_uid;
   gid_t real_gid;
   struct caps_state caps;
@@ -34,8 +39,10 @@ struct runtime
  * Runs in the caller's process, which becomes the monitor. */
 int process_run (struct runtime *rt);
 
+#if SUPPORT_SETUID
 /* Setuid mode, in the sandbox process the helper created (setuid-helper.h),
  * already unprivileged, with rt prepared from the command line again:
  * build the sandbox through the setuid peer and run the command. */
 BWRAP_NORETURN void process_run_setuid_sandbox (struct runtime *rt,
                                                 const struct setuid_helper_sandbox *sb);
+#endif

@@ -1,9 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.0-or-later
- * mount-legacy.h: the classic mount(2) implementations behind
- * bind_mount_fd, mount_set_readonly and mount_new_fs, for kernels (or
- * seccomp policies) without the new mount API (see kernel-api.h).
- * Runs where those run: the sandbox process, or setuid mode's
- * setuid peer, after the setup root exists (the caller's /proc is
+ * mount-legacy.h: the classic mount(2) implementations behind the local
+ * mount backend's bind, set_readonly and new_fs (mount.c), for kernels
+ * (or seccomp policies) without the new mount API (see kernel-api.h).
+ * Runs where those run: the sandbox process, or the setuid peer, after the setup root exists (the caller's /proc is
  * then at MOUNT_LEGACY_PROC).  Every target is an fd, reached through
  * its /proc magic link, never a path string a racing writer could bend. */
 #pragma once
@@ -29,7 +28,7 @@ int mount_legacy_bind (int src_fd, int dest_fd, unsigned flags, struct bwrap_err
  * 0 or -errno. */
 int mount_legacy_set_readonly (int fd);
 
-/* mount(2) a new fstype instance on dest_fd.  config as mount_new_fs's
+/* mount(2) a new fstype instance on dest_fd.  config as the backend's new_fs
  * (key/value pairs, value NULL for a flag; a "source" key names the
  * source, else the fstype does); attrs are MOUNT_ATTR_* bits.  0 or
  * -errno (no kernel log text on this path). */

@@ -55,7 +55,7 @@ peer_restrict_caps (void)
     _exit (1);
 }
 
-/* mount_new_fs's config from "key" / "key=value" strings (into copies). */
+/* The backend's new_fs config from "key" / "key=value" strings (into copies). */
 static int
 peer_mount_fs (const struct mount_backend *mnt, const struct peer_request *req, int dest_fd,
                char **ret_msg)

@@ -51,7 +51,7 @@
 static void
 check_failed (int line, const char *what)
 {
-  fprintf (stderr, "fuzz-setuid-peer.c:%d: invariant violated: %s\n", line, what);
+  fprintf (stderr, "fuzz-setuid-decoders.c:%d: invariant violated: %s\n", line, what);
   abort ();
 }
 

@@ -1,9 +1,9 @@
 #!/usr/bin/env python3
 # SPDX-License-Identifier: LGPL-2.0-or-later
-# gen-setuid-seeds.py [DIR]: write the seed corpus of fuzz-setuid-decoders (default:
-# corpus-setuid-decoders next to this script).  Each seed is one fd-count byte and a
-# valid request as our own client sends it (setuid-peer.c / setuid-helper.c wire
-# formats, host byte order), so the fuzzer starts from every operation and
+# gen-setuid-seeds.py [DIR]: write the seed corpus of fuzz-setuid-decoders
+# (default: corpus-setuid-decoders next to this script).  Each seed is one
+# fd-count byte and a valid request as our own clients send it (peer-codec.c
+# and setuid-helper.c wire formats, host byte order), so the fuzzer starts from every operation and
 # every whitelisted mount option instead of having to find the magic.
 # Rerun after a change of either wire format and commit the result.
 import os

@@ -5,7 +5,8 @@
 # Bounded libFuzzer run of FUZZER (e.g. build-fuzz/tests/fuzz/fuzz-options)
 # on one core, leak detection on.  Seeds, dictionary and input size limit
 # come from the fuzzer's name: fuzz-options takes tests/fuzz/corpus and
-# options.dict, fuzz-setuid-decoders corpus-setuid-decoders and setuid-decoders.dict.  The committed
+# options.dict, fuzz-setuid-decoders corpus-setuid-decoders and
+# setuid-decoders.dict.  The committed
 # seeds are only read; new inputs go to a working corpus,
 # $FUZZ_CORPUS_DIR (kept, so long runs can resume) or a temporary
 # directory removed afterwards.  Crash, leak, timeout and OOM reproducers
@@ -34,8 +35,8 @@ case $(basename "$fuzzer") in
   fuzz-setuid-decoders)
     seeds=$here/corpus-setuid-decoders
     dict=$here/setuid-decoders.dict
-    # One fd-count byte and a request of at most 4112 bytes (setuid-peer.c's
-    # REQUEST_MAX); some room above it reaches the size check.
+    # One fd-count byte and a request of at most 4112 bytes (peer-codec.h's
+    # PEER_REQUEST_MAX); some room above it reaches the size check.
     max_len=4608
     ;;
   *)

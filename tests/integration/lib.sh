@@ -19,6 +19,8 @@
 # Privilege level
 #   is_root       true when running as uid 0 (real root, no setuid binary)
 #   is_setuid     true when $BWRAP is setuid root and we are not root
+#   supports_setuid [BINARY]   BINARY (default $BWRAP) was built with
+#                 setuid mode (-Dsupport_setuid=true)
 #   is_sanitizer_build [BINARY]   BINARY (default $BWRAP) carries a
 #                 sanitizer runtime; such a build is never made setuid
 #   HOST_UID, HOST_GID   our ids outside the sandbox
@@ -142,7 +144,16 @@ is_sanitizer_build ()
   path=$(command -v "${1:-$BWRAP}" 2>/dev/null) || return 1
   LC_ALL=C grep -qaE '__(asan|ubsan|tsan|msan|lsan|hwasan)_' "$path"
 }
-export -f is_root is_setuid is_sanitizer_build
+# supports_setuid [BINARY]: BINARY (default $BWRAP) has setuid mode (built
+# with -Dsupport_setuid=true).  A build without it refuses to run setuid,
+# and carries the words of that refusal.
+supports_setuid ()
+{
+  local path
+  path=$(command -v "${1:-$BWRAP}" 2>/dev/null) || return 1
+  ! LC_ALL=C grep -qa 'This build does not support setuid operation' "$path"
+}
+export -f is_root is_setuid is_sanitizer_build supports_setuid
 # new setuid design: the setuid peer is forked inside the pid namespace.
 if is_setuid; then PIDNS_CMD_PID=3; else PIDNS_CMD_PID=2; fi
 

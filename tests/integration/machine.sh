@@ -58,6 +58,18 @@ ensure_test_user ()
   return "$rc"
 }
 
+# root_copies_dir DIR: make DIR (below TEST_TMP) for root-owned copies of
+# $BWRAP the test user runs: only root and the test user may enter it
+# (0710, root:<the user's group>), so nobody else can run a copy and
+# nobody but root can replace one.  The user must traverse TEST_TMP
+# (mktemp made it 0700) to reach it.  lib.sh's trap removes it all.
+root_copies_dir ()
+{
+  chmod 0711 "$TEST_TMP" &&
+    mkdir -m 0710 "$1" &&
+    chown "root:$(id -g "$TEST_USER")" "$1"
+}
+
 # _start_time PID: field 22 of /proc/PID/stat (after the parenthesised
 # command name, which may hold spaces).
 _start_time ()

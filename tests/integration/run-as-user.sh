@@ -17,6 +17,7 @@
 #   - with --setuid: refuses (skips) a sanitizer build: sanitizer runtimes
 #     obey ASAN_OPTIONS/UBSAN_OPTIONS even in a setuid process (log_path=
 #     makes root write where the user says), so such a binary is never made
+#     setuid; so does a build without setuid mode, which refuses to run
 #     setuid.  Otherwise copies $BWRAP into a fresh directory that only root
 #     and the test user can reach (root:bwrap-test 0710; mktemp -d under
 #     $TMPDIR or /tmp, or under BWRAP_TESTS_BUILDDIR when that is mounted
@@ -73,6 +74,11 @@ BWRAP=$bwrap_path
 export BWRAP
 if $setuid && is_sanitizer_build "$BWRAP"; then
   echo "1..0 # SKIP $BWRAP is a sanitizer build: never installed setuid (its runtime obeys ASAN_OPTIONS/UBSAN_OPTIONS)"
+  exit 0
+fi
+# A build without setuid mode refuses to run setuid (test-no-setuid.sh).
+if $setuid && LC_ALL=C grep -qa 'This build does not support setuid operation' "$BWRAP"; then
+  echo "1..0 # SKIP $BWRAP was built without setuid mode (-Dsupport_setuid=true)"
   exit 0
 fi
 

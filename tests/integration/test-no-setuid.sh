@@ -21,12 +21,9 @@ ensure_test_user || skip_all "could not create the user $TEST_USER"
 SU_UID=$(id -u "$TEST_USER")
 SU_GID=$(id -g "$TEST_USER")
 
-# The copies sit in a root-owned directory only root and the test user
-# may enter (as test-setuid.sh's): nobody else can run or replace them.
-chmod 0711 "$TEST_TMP"
+# The copies' directory: root's, entered only by root and the test user.
 DIR=$TEST_TMP/copies
-mkdir -m 0710 "$DIR"
-chown "root:$SU_GID" "$DIR"
+root_copies_dir "$DIR"
 for name in suid sgid plain; do
   cp "$(command -v "$BWRAP")" "$DIR/$name"
   chown root:root "$DIR/$name"

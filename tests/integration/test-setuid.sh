@@ -26,16 +26,11 @@ ensure_test_user || skip_all "could not create the user $SU_USER"
 SU_UID=$(id -u "$SU_USER")
 SU_GID=$(id -g "$SU_USER")
 
-# The user must traverse TEST_TMP (mktemp made it 0700) to reach the copy;
-# the copy's directory is root's, so nobody but root can replace it, and
-# only root and the test user may enter it (0710, the user's group), so no
-# other local user can run the copy.  lib.sh's trap removes it all.
-chmod 0711 "$TEST_TMP"
+# The copy's directory: root's, entered only by root and the test user.
 SUID_DIR=$TEST_TMP/suid
-mkdir -m 0710 "$SUID_DIR"
+root_copies_dir "$SUID_DIR"
 SBWRAP=$SUID_DIR/bwrap
 cp "$(command -v "$BWRAP")" "$SBWRAP"
-chown "root:$SU_GID" "$SUID_DIR"
 chown root:root "$SBWRAP"
 chmod 4755 "$SBWRAP"
 if findmnt -n -o OPTIONS -T "$SUID_DIR" | tr ',' '\n' | grep -qx nosuid; then

@@ -93,13 +93,18 @@ privsep_format_map (char *buf, size_t len, uint32_t inside, uint32_t real,
 
 /* Real, effective and saved ids the user's, and non-dumpable: we hold
  * a socket to a privileged process, which nobody may drive through us,
- * whatever fs.suid_dumpable says.  Each change of the effective ids
- * resets the flag to fs.suid_dumpable, and the kernel lets the user
- * attach as soon as real, effective and saved uid are all theirs: with
- * fs.suid_dumpable=1, a user who stopped us (SIGSTOP, allowed once the
- * real uid is theirs) between those two steps could write our memory.
- * So the saved uid stays root's until the flag is cleared; the last
- * step changes no effective id and leaves the flag alone. */
+ * whatever fs.suid_dumpable says.  The kernel lets a user attach to a
+ * process whose real, effective and saved uid are all theirs if it is
+ * dumpable and (the capability module's rule) in the user's own user
+ * namespace.  Each change of the effective ids resets the flag to
+ * fs.suid_dumpable, so with fs.suid_dumpable=1 the monitor, which lives
+ * in the caller's namespace, was open to the user between setresuid and
+ * prctl (a user may stop it there: SIGSTOP is allowed once the real uid
+ * is theirs).  The sandbox process and the peer live in the sandbox's
+ * namespace, owned by root, which keeps the user out on its own; they
+ * take the same order so that no single rule holds them.  So the saved
+ * uid stays root's until the flag is cleared; the last step changes no
+ * effective id and leaves the flag alone. */
 static void
 set_ids_non_dumpable (uid_t uid, gid_t gid)
 {

@@ -117,9 +117,11 @@ fi
 # No process of a setuid run becomes the user's in every uid while it is
 # dumpable: the kernel resets the dumpable flag to fs.suid_dumpable at each
 # change of the effective uid and lets the user attach once real,
-# effective and saved uid are theirs, so with fs.suid_dumpable=1 the user
-# could stop (SIGSTOP) and take over the privileged peer, or the processes
-# holding a socket to a privileged one, between the two steps.  Every
+# effective and saved uid are theirs (and, for the sandbox process and the
+# peer, only with CAP_SYS_PTRACE in the sandbox's root-owned user
+# namespace), so with fs.suid_dumpable=1 the user could stop (SIGSTOP)
+# and attach to the monitor, which holds the socket to the helper,
+# between the two steps.  Every
 # setresuid that gives the user's uid to the saved uid must come after
 # that process's PR_SET_DUMPABLE 0 (issue 25; the sysctl itself is
 # machine-wide, so the order is what is checked).

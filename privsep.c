@@ -98,9 +98,9 @@ privsep_format_map (char *buf, size_t len, uint32_t inside, uint32_t real,
  * dumpable and (the capability module's rule) in the user's own user
  * namespace.  Each change of the effective ids resets the flag to
  * fs.suid_dumpable, so with fs.suid_dumpable=1 the monitor, which lives
- * in the caller's namespace, was open to the user between setresuid and
- * prctl (a user may stop it there: SIGSTOP is allowed once the real uid
- * is theirs).  The sandbox process and the peer live in the sandbox's
+ * in the caller's namespace, would be open to the user between setresuid
+ * and prctl (a user may stop it there: SIGSTOP is allowed once the real
+ * uid is theirs).  The sandbox process and the peer live in the sandbox's
  * namespace, owned by root, which keeps the user out on its own; they
  * take the same order so that no single rule holds them.  So the saved
  * uid stays root's until the flag is cleared; the last step changes no
@@ -325,7 +325,7 @@ privsep_start (struct privsep *ps, privsep_sandbox_fn fn)
 
   /* Drop everything, for good: with real, effective and saved ids all the
    * user's, the kernel clears every capability and none can come back.
-   * We stay non-dumpable: we hold the socket to the helper. */
+   * Non-dumpable from here on: we hold the socket to the helper. */
   set_ids_non_dumpable (uid, gid);
   if (getresuid (&r_uid, &e_uid, &s_uid) != 0 || r_uid != uid || e_uid != uid || s_uid != uid)
     die ("Unable to drop privileges");

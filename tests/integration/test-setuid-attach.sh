@@ -223,10 +223,11 @@ release ()
   exec 8>&-
 }
 
-# finish: wait for bwrap; BW_RC its status.
+# finish: wait for bwrap; BW_RC its status (the shell's "Killed" notice
+# goes nowhere: the status says it).
 finish ()
 {
-  wait "$BW_PID"
+  wait "$BW_PID" 2>/dev/null
   BW_RC=$?
 }
 
@@ -270,6 +271,7 @@ register_pid $!
 assert_eq "$ALLOWED" "$(cat "$TEST_TMP/probe")" \
   "control: every attempt works against a dumpable process of the user's"
 kill -KILL $! 2>/dev/null
+wait $! 2>/dev/null
 
 # --------------------------------------------------------------- the moments
 
@@ -314,7 +316,7 @@ for moment in request release setup block command; do
     diag "$moment, $role killed: exit status $BW_RC, stderr: $(cat "$BW_ERR")"
     if [ "$role" = peer ]; then
       # The sandbox process's next request finds the socket closed.
-      _slurp err "$BW_ERR"
+      err=$(cat "$BW_ERR")
       assert_match "1 bwrap: privop: [^"$'\n'"]*" "$BW_RC $err" \
         "$moment: with the peer killed the setup stops at its next request: exit 1, one bwrap: line"
     fi

@@ -37,23 +37,16 @@ struct args_log
   size_t n;
 };
 
-static int
-read_args_fd (int fd, char **ret_data, size_t *ret_len, void *userdata)
+static void
+args_log_append (struct args_log *log, const char *data, size_t len)
 {
-  struct args_log *log = userdata;
-  int r = read_fd_all (fd, ARGS_FD_MAX_BYTES, ret_data, ret_len);
+  size_t n = log->n;
 
-  (void) close (fd);   /* read once, as bubblewrap; never reaches the sandbox */
-  if (r == 0 && log != NULL)
-    {
-      size_t n = log->n;
-      log->data = xappend (log->data, &n, sizeof *log->data);
-      log->len = xappend (log->len, &log->n, sizeof *log->len);
-      log->data[n - 1] = xmalloc (*ret_len + 1);
-      memcpy (log->data[n - 1], *ret_data, *ret_len + 1);
-      log->len[n - 1] = *ret_len;
-    }
-  return r;
+  log->data = xappend (log->data, &n, sizeof *log->data);
+  log->len = xappend (log->len, &log->n, sizeof *log->len);
+  log->data[n - 1] = xmalloc (len + 1);
+  memcpy (log->data[n - 1], data, len + 1);
+  log->len[n - 1] = len;
 }
 
 static void
@@ -109,16 +102,19 @@ write_handoff (const struct args_log *log, const struct seccomp_set *seccomp)
 }
 #endif
 
-#if !SUPPORT_SETUID
+/* userdata: setuid mode's struct args_log, else NULL. */
 static int
 read_args_fd (int fd, char **ret_data, size_t *ret_len, void *userdata)
 {
   int r = read_fd_all (fd, ARGS_FD_MAX_BYTES, ret_data, ret_len);
 
   (void) close (fd);   /* read once, as bubblewrap; never reaches the sandbox */
+#if SUPPORT_SETUID
+  if (r == 0 && userdata != NULL)
+    args_log_append (userdata, *ret_data, *ret_len);
+#endif
   return r;
 }
-#endif
 
 static void
 apply_env_edits (const struct plan *plan)

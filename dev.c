@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "mount-error.h"
 #include "resolve.h"
 
 static int
@@ -68,7 +69,7 @@ dev_op (const struct setup_op *op, const struct setup_ctx *ctx, struct bwrap_err
     }
   r = ctx->mnt->new_fs ("tmpfs", tmpfs_config, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NODEV, dest_fd, NULL);
   if (r < 0)
-    return bwrap_error_set (err, -r, "Can't mount tmpfs on /newroot/%s", path_skip_slashes (dest));
+    return mount_error_newroot (err, -r, NULL, "Can't mount tmpfs", dest, NULL);
   /* Re-resolve: dest_fd still names the directory under the new tmpfs. */
   dev_fd = resolve_open (ctx->newroot_fd, dest, O_PATH | O_DIRECTORY);
   if (dev_fd < 0)
@@ -93,9 +94,13 @@ dev_op (const struct setup_op *op, const struct setup_ctx *ctx, struct bwrap_err
   if (pts_fd < 0)
     return bwrap_error_set (err, errno, "Can't create %s/devpts", dest);
   /* A private devpts instance: the sandbox sees only ptys it creates. */
-  r = ctx->mnt->new_fs ("devpts", devpts_config, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, pts_fd, NULL);
+  r = ctx->mnt->new_fs ("devpts", devpts_config, MOUNT_ATTR_NOSUID | MOUNT_ATTR_NOEXEC, pts_fd,
+                        NULL);
   if (r < 0)
-    return bwrap_error_set (err, -r, "Can't mount devpts on /newroot/%s/pts", path_skip_slashes (dest));
+    {
+      cleanup_free char *pts = xasprintf ("%s/pts", dest);
+      return mount_error_newroot (err, -r, NULL, "Can't mount devpts", pts, NULL);
+    }
   if (symlinkat ("pts/ptmx", dev_fd, "ptmx") != 0)
     return bwrap_error_set (err, errno, "Can't make symlink at %s/ptmx", dest);
 

@@ -9,8 +9,8 @@
  *   reaper_main                pid 1 of the sandbox (no capabilities)
  *   exec_command               the command, right before exec
  * Sync points between bwrap's processes are numbered S1-S5 and marked on
- * both sides (HACKING.md lists them); S1 is in setuid-helper.c, S3 in setuid-peer.c,
- * S4's mechanism in spawn.c. */
+ * both sides (HACKING.md lists them); S1 is in setuid-helper.c, S3 in
+ * setuid-peer.c and setuid-client.c, S4's mechanism in spawn.c. */
 #include "process.h"
 
 #include <fcntl.h>
@@ -25,9 +25,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "namespaces.h"
 #include "config.h"
 #include "mount.h"
+#include "namespaces.h"
 #if SUPPORT_SETUID
 #include "setuid-client.h"
 #endif

@@ -15,6 +15,9 @@
 . "$(dirname "$0")/lib.sh"
 
 is_root || skip_all "installs setuid and setgid copies of bwrap: needs root"
+is_sanitizer_build &&
+  skip_all "a sanitizer build is never installed setuid (its runtime obeys ASAN_OPTIONS/UBSAN_OPTIONS)"
+supports_setuid && skip_all "this build has setuid mode (test-setuid.sh checks it)"
 
 . "$(dirname "$0")/machine.sh"
 ensure_test_user || skip_all "could not create the user $TEST_USER"

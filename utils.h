@@ -32,10 +32,13 @@ int bwrap_error_set (struct bwrap_error *err, int errnum, const char *fmt, ...) 
 void bwrap_error_clear (struct bwrap_error *err);
 
 /* ---- Diagnostics -------------------------------------------------------
- * Every line is "bwrap: " + message, optionally after a syslog severity tag
+ * Every line is "bwrap: " (or the name log_set_program_name gave) + message, optionally after a syslog severity tag
  * ("<3>" fatal, "<4>" warning) once --level-prefix has been parsed.  The tag
  * setting is process-wide state because die() may run anywhere. */
 void log_set_level_prefix (bool enabled);
+/* "bwrap" unless changed: the second program, bwrap-changes, sets its own
+ * name; name must live for the whole run. */
+void log_set_program_name (const char *name);
 void warn_msg (const char *fmt, ...) BWRAP_PRINTF (1, 2);
 BWRAP_NORETURN void die (const char *fmt, ...) BWRAP_PRINTF (1, 2);
 /* Like die() with ": <strerror(errno)>" appended (errno read on entry). */

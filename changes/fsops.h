@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: LGPL-2.0-or-later
+ * changes/fsops.h: file-system steps below a directory fd that never
+ * follow a symlink: the confined open every other open of bwrap-changes
+ * goes through, the overlay marks of an upper entry, comparing two files
+ * or two symlinks, and chmod without following.  Runs in bwrap-changes'
+ * process with the caller's rights (root's when root runs it). */
+#pragma once
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+/* Open path below dir_fd with flags (O_CLOEXEC added) the way
+ * openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS) does: no symlink
+ * followed anywhere, nothing above dir_fd.  Where the kernel lacks
+ * openat2 (or a seccomp filter hides it), resolve-walk.c's walk with the
+ * same rules.  fd or -errno. */
+int fsops_open (int dir_fd, const char *path, int flags, mode_t mode);
+
+/* The overlay marks (entry_marks_of_xattrs) of dir_fd/name, whose lstat
+ * is st; fd is an open fd of it, or -1.  *ret_opaque: overlay.opaque says
+ * opaque.  0 or -errno. */
+int fsops_marks (int dir_fd, const char *name, int fd, unsigned *ret_marks, bool *ret_opaque);
+
+/* 1 when the regular files a_dir/path and b_dir/path (size bytes each
+ * by lstat) differ, 0 when their bytes are the same, -errno.  path is
+ * opened with fsops_open: it may have several components. */
+int fsops_files_differ (int a_dir, int b_dir, const char *path, off_t size);
+/* The same for the targets of two symlinks. */
+int fsops_links_differ (int a_dir, int b_dir, const char *path);
+
+/* chmod dir_fd/name to mode; a symlink there is refused (-ELOOP), never
+ * followed.  0 or -errno. */
+int fsops_chmod (int dir_fd, const char *name, mode_t mode);

@@ -143,10 +143,11 @@ split_differences (const struct stat *up, const struct stat *lo, bool upper_empt
 }
 
 struct verdict
-entry_judge (const struct stat *up, unsigned marks, bool is_opaque, bool upper_empty,
-             const struct stat *lo, unsigned flags)
+entry_judge (const struct stat *up, unsigned marks, unsigned facts, const struct stat *lo,
+             unsigned flags)
 {
   struct verdict v = { .kind = CHANGE_NONE };
+  bool is_opaque = facts & FACT_OPAQUE;
 
   if (up != NULL && (marks & (MARK_REDIRECT | MARK_METACOPY)))
     {
@@ -172,6 +173,10 @@ entry_judge (const struct stat *up, unsigned marks, bool is_opaque, bool upper_e
       v.descend = S_ISDIR (up->st_mode) ? DESCEND_ADD : DESCEND_NONE;
       return v;
     }
+  /* The split overlay's stand-in for a file mount point. */
+  if ((facts & FACT_MOUNT_ROOT) && !S_ISDIR (lo->st_mode) && S_ISREG (up->st_mode)
+      && up->st_size == 0 && marks == 0)
+    return v;
   if ((up->st_mode & S_IFMT) != (lo->st_mode & S_IFMT))
     {
       v.kind = CHANGE_TYPE_CHANGED;
@@ -190,7 +195,7 @@ entry_judge (const struct stat *up, unsigned marks, bool is_opaque, bool upper_e
       v.descend = is_opaque ? DESCEND_OPAQUE : DESCEND_MERGE;
       /* The sandbox made an opaque one itself: all its own doing. */
       if (!is_opaque)
-        v.what &= ~split_differences (up, lo, upper_empty, flags);
+        v.what &= ~split_differences (up, lo, facts & FACT_EMPTY_DIR, flags);
     }
   if (S_ISREG (up->st_mode))
     {

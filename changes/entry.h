@@ -116,22 +116,31 @@ struct verdict
   bool unsupported;
 };
 
-/* Judge one path.  upper: the upper entry's lstat with its marks and
- * is_opaque (overlay.opaque's value said so), NULL when the upper has
- * nothing there (a TARGET entry below an opaque or deleted directory);
- * upper_empty: it is a directory with nothing in it.  lower: TARGET's
- * lstat, NULL when it has nothing there.  flags: judge_flags.
+/* What the walk found out about a path besides the two lstats (bits). */
+enum entry_fact
+{
+  FACT_OPAQUE = 1 << 0,       /* the upper directory is opaque (overlay.opaque "y") */
+  FACT_EMPTY_DIR = 1 << 1,    /* the upper directory has nothing in it */
+  FACT_MOUNT_ROOT = 1 << 2,   /* TARGET's entry is a mount point */
+};
+
+/* Judge one path.  upper: the upper entry's lstat, with its marks, NULL
+ * when the upper has nothing there (a TARGET entry below an opaque or
+ * deleted directory).  lower: TARGET's lstat, NULL when it has nothing
+ * there.  facts: entry_fact bits.  flags: judge_flags.
  *
- * Two differences of a directory are bwrap's own doing, not the
- * sandbox's, and never changes: a split overlay makes a directory in
- * the upper for each piece (and for /tmp, the home directory ...),
- * with the host's owner and mode where it can; as a user it cannot give
- * another user's directory its owner, and gives it the caller's rights
- * on the host instead (where the sandbox could not have changed that
- * directory's mode either); and it cannot give any of them the host's
- * time, so an empty upper directory's time is not compared. */
-struct verdict entry_judge (const struct stat *upper, unsigned marks, bool is_opaque,
-                            bool upper_empty, const struct stat *lower, unsigned flags);
+ * Some differences are bwrap's own doing, not the sandbox's, and never
+ * changes: a split overlay makes a directory in the upper for each piece
+ * (and for /tmp, the home directory ...), with the host's owner and mode
+ * where it can; as a user it cannot give another user's directory its
+ * owner, and gives it the caller's rights on the host instead (where the
+ * sandbox could not have changed that directory's mode either); it
+ * cannot give any of them the host's time, so an empty upper
+ * directory's time is not compared; and for a file mounted over another
+ * (a mount point that is not a directory) it leaves an empty file with
+ * no overlay marks. */
+struct verdict entry_judge (const struct stat *upper, unsigned marks, unsigned facts,
+                            const struct stat *lower, unsigned flags);
 
 /* Apply a finished comparison to a verdict that asked for one. */
 void entry_verdict_differs (struct verdict *v, bool differs, const struct stat *upper);

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/xattr.h>
 
 #include "entry.h"
@@ -46,6 +47,38 @@ fsops_open (int dir_fd, const char *path, int flags, mode_t mode)
         return -saved;
     }
   return resolve_walk_open_beneath (dir_fd, path, flags, how.mode);
+}
+
+int
+fsops_lstat (int dir_fd, const char *name, struct stat *st, bool *ret_mount_root)
+{
+  struct statx stx;
+
+  *ret_mount_root = false;
+  if (statx (dir_fd, name, AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT, STATX_BASIC_STATS, &stx) != 0)
+    {
+      if (errno != ENOSYS)
+        return -errno;
+      return fstatat (dir_fd, name, st, AT_SYMLINK_NOFOLLOW) == 0 ? 0 : -errno;   /* < 4.11 */
+    }
+  *st = (struct stat) {
+    .st_dev = makedev (stx.stx_dev_major, stx.stx_dev_minor),
+    .st_ino = stx.stx_ino,
+    .st_mode = stx.stx_mode,
+    .st_nlink = stx.stx_nlink,
+    .st_uid = stx.stx_uid,
+    .st_gid = stx.stx_gid,
+    .st_rdev = makedev (stx.stx_rdev_major, stx.stx_rdev_minor),
+    .st_size = stx.stx_size,
+    .st_blksize = stx.stx_blksize,
+    .st_blocks = stx.stx_blocks,
+    .st_atim = { stx.stx_atime.tv_sec, stx.stx_atime.tv_nsec },
+    .st_mtim = { stx.stx_mtime.tv_sec, stx.stx_mtime.tv_nsec },
+    .st_ctim = { stx.stx_ctime.tv_sec, stx.stx_ctime.tv_nsec },
+  };
+  *ret_mount_root = (stx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT)
+                    && (stx.stx_attributes & STATX_ATTR_MOUNT_ROOT);
+  return 0;
 }
 
 /* listxattr of dir_fd/name without following a final symlink and without

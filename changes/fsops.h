@@ -7,6 +7,7 @@
 #pragma once
 
 #include <stdbool.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 /* Open path below dir_fd with flags (O_CLOEXEC added) the way
@@ -15,6 +16,11 @@
  * openat2 (or a seccomp filter hides it), resolve-walk.c's walk with the
  * same rules.  fd or -errno. */
 int fsops_open (int dir_fd, const char *path, int flags, mode_t mode);
+
+/* lstat of dir_fd/name; *ret_mount_root: it is a mount point (statx's
+ * STATX_ATTR_MOUNT_ROOT, Linux 5.8; false on older kernels).  0 or
+ * -errno. */
+int fsops_lstat (int dir_fd, const char *name, struct stat *st, bool *ret_mount_root);
 
 /* The overlay marks (entry_marks_of_xattrs) of dir_fd/name, whose lstat
  * is st; fd is an open fd of it, or -1.  *ret_opaque: overlay.opaque says

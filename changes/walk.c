@@ -351,8 +351,8 @@ judge_child (struct walk *w, const char *name, bool from_upper, bool maybe_lower
              struct frame *self, int *up_fd, bool *ret_skip)
 {
   int up = dirstack_top (&w->up), tg = dirstack_top (&w->tg);
-  unsigned marks = 0;
-  bool opaque = false;
+  unsigned marks = 0, facts = 0;
+  bool opaque = false, mount_root = false;
   int r;
 
   if (from_upper)
@@ -380,10 +380,11 @@ judge_child (struct walk *w, const char *name, bool from_upper, bool maybe_lower
     }
   if (maybe_lower && tg >= 0)
     {
-      if (fstatat (tg, name, &self->lower_st, AT_SYMLINK_NOFOLLOW) == 0)
+      r = fsops_lstat (tg, name, &self->lower_st, &mount_root);
+      if (r == 0)
         self->has_lower = true;
-      else if (errno != ENOENT)
-        return -errno;
+      else if (r != -ENOENT)
+        return r;
     }
   /* The upper directory itself seen in TARGET (RWSRC inside the layer,
    * as with --overlay-src /): never judged, never written to. */
@@ -392,8 +393,13 @@ judge_child (struct walk *w, const char *name, bool from_upper, bool maybe_lower
   if (*ret_skip)
     return 0;
 
-  self->verdict = entry_judge (self->has_upper ? &self->upper_st : NULL, marks, opaque,
-                               self->upper_read && self->upper.n == 0,
+  if (opaque)
+    facts |= FACT_OPAQUE;
+  if (self->upper_read && self->upper.n == 0)
+    facts |= FACT_EMPTY_DIR;
+  if (mount_root)
+    facts |= FACT_MOUNT_ROOT;
+  self->verdict = entry_judge (self->has_upper ? &self->upper_st : NULL, marks, facts,
                                self->has_lower ? &self->lower_st : NULL, w->o->judge_flags);
   if (self->verdict.unsupported)
     return walk_error (w->err, 0, cur_path (w),

@@ -87,35 +87,35 @@ START_TEST (test_judge_files)
   struct stat l1 = st_of (S_IFLNK | 0777, 3, 1000, 1), l2 = st_of (S_IFLNK | 0777, 4, 1000, 1);
   struct stat fifo = st_of (S_IFIFO | 0644, 0, 1000, 1), sock = st_of (S_IFSOCK | 0755, 0, 1000, 1);
 
-  expect (entry_judge (&f, 0, false, false, NULL, 0), CHANGE_ADDED, 0, false, DESCEND_NONE, false,
+  expect (entry_judge (&f, 0, 0, NULL, 0), CHANGE_ADDED, 0, false, DESCEND_NONE, false,
           "new file");
   /* Equal sizes: the bytes decide (a copy-up alone is no change). */
-  expect (entry_judge (&f, 0, false, false, &f_same, 0), CHANGE_NONE, 0, true, DESCEND_NONE,
+  expect (entry_judge (&f, 0, 0, &f_same, 0), CHANGE_NONE, 0, true, DESCEND_NONE,
           false, "same size");
-  expect (entry_judge (&f_big, 0, false, false, &f, 0), CHANGE_MODIFIED, WHAT_CONTENT, false,
+  expect (entry_judge (&f_big, 0, 0, &f, 0), CHANGE_MODIFIED, WHAT_CONTENT, false,
           DESCEND_NONE, false, "other size");
-  expect (entry_judge (&f_mode, 0, false, false, &f, 0), CHANGE_MODIFIED, WHAT_MODE, true,
+  expect (entry_judge (&f_mode, 0, 0, &f, 0), CHANGE_MODIFIED, WHAT_MODE, true,
           DESCEND_NONE, false, "chmod");
   /* Owners only for root; times only with --times. */
-  expect (entry_judge (&f_owner, 0, false, false, &f, 0), CHANGE_NONE, 0, true, DESCEND_NONE,
+  expect (entry_judge (&f_owner, 0, 0, &f, 0), CHANGE_NONE, 0, true, DESCEND_NONE,
           false, "owner, as a user");
-  expect (entry_judge (&f_owner, 0, false, false, &f, JUDGE_OWNERS), CHANGE_MODIFIED, WHAT_OWNER,
+  expect (entry_judge (&f_owner, 0, 0, &f, JUDGE_OWNERS), CHANGE_MODIFIED, WHAT_OWNER,
           true, DESCEND_NONE, false, "owner, as root");
-  expect (entry_judge (&f_time, 0, false, false, &f, 0), CHANGE_NONE, 0, true, DESCEND_NONE, false,
+  expect (entry_judge (&f_time, 0, 0, &f, 0), CHANGE_NONE, 0, true, DESCEND_NONE, false,
           "touch");
-  expect (entry_judge (&f_time, 0, false, false, &f, JUDGE_TIMES), CHANGE_MODIFIED, WHAT_TIME,
+  expect (entry_judge (&f_time, 0, 0, &f, JUDGE_TIMES), CHANGE_MODIFIED, WHAT_TIME,
           true, DESCEND_NONE, false, "touch --times");
   /* Symlinks: the target decides, never the mode. */
-  expect (entry_judge (&l1, 0, false, false, &l2, 0), CHANGE_MODIFIED, WHAT_TARGET, false,
+  expect (entry_judge (&l1, 0, 0, &l2, 0), CHANGE_MODIFIED, WHAT_TARGET, false,
           DESCEND_NONE, false, "other target length");
-  expect (entry_judge (&l1, 0, false, false, &l1, 0), CHANGE_NONE, 0, true, DESCEND_NONE, false,
+  expect (entry_judge (&l1, 0, 0, &l1, 0), CHANGE_NONE, 0, true, DESCEND_NONE, false,
           "symlink, same length");
   /* Type changes. */
-  expect (entry_judge (&l1, 0, false, false, &f, 0), CHANGE_TYPE_CHANGED, 0, false, DESCEND_NONE,
+  expect (entry_judge (&l1, 0, 0, &f, 0), CHANGE_TYPE_CHANGED, 0, false, DESCEND_NONE,
           false, "file to symlink");
-  expect (entry_judge (&fifo, 0, false, false, NULL, 0), CHANGE_ADDED, 0, false, DESCEND_NONE,
+  expect (entry_judge (&fifo, 0, 0, NULL, 0), CHANGE_ADDED, 0, false, DESCEND_NONE,
           false, "fifo");
-  expect (entry_judge (&sock, 0, false, false, &fifo, 0), CHANGE_TYPE_CHANGED, 0, false,
+  expect (entry_judge (&sock, 0, 0, &fifo, 0), CHANGE_TYPE_CHANGED, 0, false,
           DESCEND_NONE, false, "fifo to socket");
 }
 END_TEST
@@ -125,22 +125,22 @@ START_TEST (test_judge_deletions)
   struct stat wh = st_of (S_IFCHR, 0, 1000, 1), xwh = REG (0644, 0);
   struct stat f = REG (0644, 10), d = DIR_ (0755);
 
-  expect (entry_judge (&wh, 0, false, false, &f, 0), CHANGE_DELETED, 0, false, DESCEND_NONE, false,
+  expect (entry_judge (&wh, 0, 0, &f, 0), CHANGE_DELETED, 0, false, DESCEND_NONE, false,
           "whiteout over a file");
-  expect (entry_judge (&xwh, MARK_WHITEOUT, false, false, &f, 0), CHANGE_DELETED, 0, false,
+  expect (entry_judge (&xwh, MARK_WHITEOUT, 0, &f, 0), CHANGE_DELETED, 0, false,
           DESCEND_NONE, false, "xattr whiteout over a file");
   /* A deleted directory: each entry below, the directory after them. */
-  expect (entry_judge (&wh, 0, false, false, &d, 0), CHANGE_DELETED, 0, false, DESCEND_DELETE, true,
+  expect (entry_judge (&wh, 0, 0, &d, 0), CHANGE_DELETED, 0, false, DESCEND_DELETE, true,
           "whiteout over a directory");
-  expect (entry_judge (&wh, 0, false, false, NULL, 0), CHANGE_NONE, 0, false, DESCEND_NONE, false,
+  expect (entry_judge (&wh, 0, 0, NULL, 0), CHANGE_NONE, 0, false, DESCEND_NONE, false,
           "whiteout over nothing");
   /* Below an opaque or deleted directory: TARGET's entries alone. */
-  expect (entry_judge (NULL, 0, false, false, &f, 0), CHANGE_DELETED, 0, false, DESCEND_NONE, false,
+  expect (entry_judge (NULL, 0, 0, &f, 0), CHANGE_DELETED, 0, false, DESCEND_NONE, false,
           "TARGET's file under an opaque directory");
-  expect (entry_judge (NULL, 0, false, false, &d, 0), CHANGE_DELETED, 0, false, DESCEND_DELETE, true,
+  expect (entry_judge (NULL, 0, 0, &d, 0), CHANGE_DELETED, 0, false, DESCEND_DELETE, true,
           "TARGET's directory under an opaque directory");
   /* A file where a directory was: empty the directory first. */
-  expect (entry_judge (&f, 0, false, false, &d, 0), CHANGE_TYPE_CHANGED, 0, false, DESCEND_DELETE,
+  expect (entry_judge (&f, 0, 0, &d, 0), CHANGE_TYPE_CHANGED, 0, false, DESCEND_DELETE,
           true, "directory to file");
 }
 END_TEST
@@ -153,35 +153,45 @@ START_TEST (test_judge_dirs)
   struct stat d_newer = st_of (S_IFDIR | 0755, 4096, 1000, 300);
   struct verdict v;
 
-  expect (entry_judge (&d, 0, false, false, NULL, 0), CHANGE_ADDED, 0, false, DESCEND_ADD, false,
+  expect (entry_judge (&d, 0, 0, NULL, 0), CHANGE_ADDED, 0, false, DESCEND_ADD, false,
           "new directory");
-  expect (entry_judge (&d, 0, false, false, &f, 0), CHANGE_TYPE_CHANGED, 0, false, DESCEND_ADD,
+  expect (entry_judge (&d, 0, 0, &f, 0), CHANGE_TYPE_CHANGED, 0, false, DESCEND_ADD,
           false, "file to directory");
-  expect (entry_judge (&d, MARK_ORIGIN, false, false, &d, 0), CHANGE_NONE, 0, false, DESCEND_MERGE,
+  expect (entry_judge (&d, MARK_ORIGIN, 0, &d, 0), CHANGE_NONE, 0, false, DESCEND_MERGE,
           false, "copied-up directory");
-  expect (entry_judge (&d_700, MARK_ORIGIN, false, false, &d, 0), CHANGE_MODIFIED, WHAT_MODE,
+  expect (entry_judge (&d_700, MARK_ORIGIN, 0, &d, 0), CHANGE_MODIFIED, WHAT_MODE,
           false, DESCEND_MERGE, false, "chmod of a directory");
-  expect (entry_judge (&d, MARK_OPAQUE, true, false, &d, 0), CHANGE_NONE, 0, false, DESCEND_OPAQUE,
+  expect (entry_judge (&d, MARK_OPAQUE, FACT_OPAQUE, &d, 0), CHANGE_NONE, 0, false, DESCEND_OPAQUE,
           false, "removed and made again");
-  expect (entry_judge (&d_700, MARK_OPAQUE, true, true, &d, 0), CHANGE_MODIFIED, WHAT_MODE, false,
+  expect (entry_judge (&d_700, MARK_OPAQUE, FACT_OPAQUE | FACT_EMPTY_DIR, &d, 0), CHANGE_MODIFIED, WHAT_MODE, false,
           DESCEND_OPAQUE, false, "made again with another mode");
   /* A split overlay's piece: as a user, another owner's directory gets
    * the caller's rights; and none gets the host's time. */
-  expect (entry_judge (&d_split, MARK_ORIGIN, false, true, &d_other, JUDGE_TIMES), CHANGE_NONE, 0,
+  expect (entry_judge (&d_split, MARK_ORIGIN, FACT_EMPTY_DIR, &d_other, JUDGE_TIMES), CHANGE_NONE, 0,
           false, DESCEND_MERGE, false, "split piece, as a user");
-  expect (entry_judge (&d_split, 0, false, false, &d_other, JUDGE_OWNERS), CHANGE_MODIFIED,
+  expect (entry_judge (&d_split, 0, 0, &d_other, JUDGE_OWNERS), CHANGE_MODIFIED,
           WHAT_MODE | WHAT_OWNER, false, DESCEND_MERGE, false, "not so as root");
-  expect (entry_judge (&d_newer, 0, false, false, &d, JUDGE_TIMES), CHANGE_MODIFIED, WHAT_TIME,
+  expect (entry_judge (&d_newer, 0, 0, &d, JUDGE_TIMES), CHANGE_MODIFIED, WHAT_TIME,
           false, DESCEND_MERGE, false, "a directory with new entries, --times");
+  /* A file mount point: the split leaves an empty file with no marks. */
+  {
+    struct stat empty = REG (0644, 0), mounted = REG (0644, 40);
+    expect (entry_judge (&empty, 0, FACT_MOUNT_ROOT, &mounted, 0), CHANGE_NONE, 0, false,
+            DESCEND_NONE, false, "file mount point");
+    expect (entry_judge (&empty, MARK_ORIGIN, FACT_MOUNT_ROOT, &mounted, 0), CHANGE_MODIFIED,
+            WHAT_CONTENT, false, DESCEND_NONE, false, "a file mount point emptied (a copy-up)");
+    expect (entry_judge (&empty, 0, 0, &mounted, 0), CHANGE_MODIFIED, WHAT_CONTENT, false,
+            DESCEND_NONE, false, "not a mount point");
+  }
   /* Merged with a TARGET directory that is gone since: lazy. */
-  v = entry_judge (&d, MARK_ORIGIN, false, true, NULL, 0);
+  v = entry_judge (&d, MARK_ORIGIN, FACT_EMPTY_DIR, NULL, 0);
   ck_assert (v.kind == CHANGE_ADDED && v.lazy && v.descend == DESCEND_ADD);
-  v = entry_judge (&d, 0, false, true, NULL, 0);
+  v = entry_judge (&d, 0, FACT_EMPTY_DIR, NULL, 0);
   ck_assert (v.kind == CHANGE_ADDED && !v.lazy);
   /* redirect_dir, metacopy: refused. */
-  v = entry_judge (&d, MARK_REDIRECT, false, false, &d, 0);
+  v = entry_judge (&d, MARK_REDIRECT, 0, &d, 0);
   ck_assert (v.unsupported);
-  v = entry_judge (&f, MARK_METACOPY, false, false, &f, 0);
+  v = entry_judge (&f, MARK_METACOPY, 0, &f, 0);
   ck_assert (v.unsupported);
 }
 END_TEST

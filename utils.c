@@ -442,6 +442,27 @@ write_all (int fd, const void *buf, size_t len)
 }
 
 int
+copy_fd_data (int in, int out)
+{
+  char buf[65536];
+
+  for (;;)
+    {
+      ssize_t n = read (in, buf, sizeof buf);
+      int r;
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return -errno;
+      if (n == 0)
+        return 0;
+      r = write_all (out, buf, n);
+      if (r < 0)
+        return r;
+    }
+}
+
+int
 write_file_at (int dirfd, const char *path, const char *content)
 {
   cleanup_fd int fd = openat (dirfd, path, O_WRONLY | O_CLOEXEC | O_NOCTTY);

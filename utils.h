@@ -115,6 +115,9 @@ ssize_t recv_with_fds (int sock, void *buf, size_t len, int *fds, size_t max_fds
 int read_fd_all (int fd, size_t max_len, char **ret_data, size_t *ret_len);
 /* Write all of buf, retrying on EINTR and short writes.  0 or -errno. */
 int write_all (int fd, const void *buf, size_t len);
+/* Copy everything from in (a file, pipe or socket) to out, in chunks,
+ * until end of file.  0 or -errno. */
+int copy_fd_data (int in, int out);
 /* Write a string to a path (procfs/sysfs files).  0 or -errno. */
 int write_file_at (int dirfd, const char *path, const char *content);
 /* Read one byte (or EOF) from fd, retrying on EINTR; errors ignored. */

@@ -27,6 +27,7 @@
 #include <unistd.h>
 
 #include "fsops.h"
+#include "resolve.h"
 
 struct hard_link
 {
@@ -71,8 +72,6 @@ copy_bytes (int from, int to)
 {
   /* A reflink where the filesystem shares extents (btrfs, XFS), else the
    * kernel's copy, else read and write. */
-  static char buf[128 * 1024];
-
   if (ioctl (to, FICLONE, from) == 0)
     return 0;
   for (;;)
@@ -85,23 +84,9 @@ copy_bytes (int from, int to)
           if (errno == EINTR)
             continue;
           if (errno == EXDEV || errno == EINVAL || errno == ENOSYS || errno == EOPNOTSUPP)
-            break;
+            return copy_fd_data (from, to);
           return -errno;
         }
-    }
-  for (;;)
-    {
-      ssize_t n = read (from, buf, sizeof buf);
-      int r;
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        return -errno;
-      if (n == 0)
-        return 0;
-      r = write_all (to, buf, n);
-      if (r < 0)
-        return r;
     }
 }
 
@@ -111,7 +96,7 @@ static int
 open_upper_file (struct apply *ap, int dir_fd, const char *name, const struct stat *st)
 {
   const int flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY;
-  int fd = fsops_open (dir_fd, name, flags, 0);
+  int fd = resolve_beneath (dir_fd, name, flags, 0);
   int r;
 
   if (fd != -EACCES || ap->is_root || st->st_uid != geteuid ())
@@ -119,7 +104,7 @@ open_upper_file (struct apply *ap, int dir_fd, const char *name, const struct st
   r = fsops_chmod (dir_fd, name, (st->st_mode & 07777) | S_IRUSR);
   if (r < 0)
     return fd;
-  fd = fsops_open (dir_fd, name, flags, 0);
+  fd = resolve_beneath (dir_fd, name, flags, 0);
   r = fsops_chmod (dir_fd, name, st->st_mode & 07777);
   if (fd >= 0 && r < 0)
     {
@@ -145,7 +130,7 @@ link_earlier (struct apply *ap, const struct stat *st, int dir_fd, const char *t
         continue;
       slash = strrchr (l->path, '/');
       parent = slash ? strndup (l->path, slash - l->path) : xstrdup ("");
-      parent_fd = fsops_open (ap->target_root, parent, O_PATH | O_DIRECTORY, 0);
+      parent_fd = resolve_beneath (ap->target_root, parent, O_PATH | O_DIRECTORY, 0);
       if (parent_fd < 0)
         return parent_fd;
       if (linkat (parent_fd, slash ? slash + 1 : l->path, dir_fd, tmp, 0) != 0)

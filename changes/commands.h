@@ -36,6 +36,11 @@ struct change_list
 int changes_collect (int upper_fd, int target_fd, const struct walk_options *o,
                      struct change_list *out, struct bwrap_error *err);
 void change_list_free (struct change_list *l);
+/* status' and diff's start: UPPER and TARGET opened (*ret_upper,
+ * *ret_target, the caller's to close; -1 when not opened) and their
+ * changes in *out.  0, or -errno with err filled. */
+int changes_load (const struct changes_args *a, int *ret_upper, int *ret_target,
+                  struct change_list *out, struct bwrap_error *err);
 
 /* Write b to stdout and empty it.  0 or -errno. */
 int changes_flush (struct sbuf *b);

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "fsops.h"
+#include "resolve.h"
 
 /* One side of a file diff: an fd to give diff, or none (/dev/null). */
 struct side
@@ -63,7 +64,7 @@ open_side (int dir_fd, const char *name, mode_t mode)
   int fd, r;
 
   if (S_ISREG (mode))
-    return fsops_open (dir_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0);
+    return resolve_beneath (dir_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0);
   n = readlinkat (dir_fd, name, target, sizeof target);
   if (n < 0)
     return -errno;
@@ -174,13 +175,13 @@ show_change (struct sbuf *out, const struct change *c, int up, int tg, struct bw
     return 0;
   if (old.mode != 0)
     {
-      tg_dir = fsops_open (tg, dir, O_PATH | O_DIRECTORY, 0);
+      tg_dir = resolve_beneath (tg, dir, O_PATH | O_DIRECTORY, 0);
       old.fd = tg_dir < 0 ? tg_dir : open_side (tg_dir, name, old.mode);
       r = old.fd;
     }
   if (r >= 0 && new.mode != 0)
     {
-      up_dir = fsops_open (up, dir, O_PATH | O_DIRECTORY, 0);
+      up_dir = resolve_beneath (up, dir, O_PATH | O_DIRECTORY, 0);
       new.fd = up_dir < 0 ? up_dir : open_side (up_dir, name, new.mode);
       r = new.fd;
     }
@@ -208,28 +209,21 @@ int
 changes_diff (const struct changes_args *a)
 {
   struct bwrap_error err = { 0 };
-  struct walk_options o;
-  struct selection sel;
   struct change_list list = { 0 };
   struct sbuf out = { 0 };
   cleanup_fd int up = -1;
   cleanup_fd int tg = -1;
   int failed = a->exit_code ? 2 : 1;
-  int r;
+  int r = changes_load (a, &up, &tg, &list, &err);
 
-  if (changes_walk_options (a, &o, &sel, &err) < 0)
-    return changes_fail (&err, failed);
-  up = changes_open_arg (a->upper, &err);
-  if (up >= 0)
-    tg = changes_open_arg (a->target, &err);
-  r = up < 0 || tg < 0 ? -1 : changes_collect (up, tg, &o, &list, &err);
   for (size_t i = 0; i < list.n && r == 0; i++)
     r = show_change (&out, &list.v[i], up, tg, &err);
-  if (r == 0 && (r = changes_flush (&out)) < 0)
+  if (r == 0)
+    r = changes_flush (&out);
+  if (r < 0 && err.message == NULL)
     bwrap_error_set (&err, -r, "writing the output");
   r = r < 0 ? changes_fail (&err, failed) : a->exit_code && list.n > 0 ? 1 : 0;
   change_list_free (&list);
-  selection_free (&sel);
   sbuf_free (&out);
   bwrap_error_clear (&err);
   return r;

@@ -144,47 +144,48 @@ changes_flush (struct sbuf *b)
 }
 
 int
+changes_load (const struct changes_args *a, int *ret_upper, int *ret_target,
+              struct change_list *out, struct bwrap_error *err)
+{
+  struct walk_options o;
+  struct selection sel;
+  int r = changes_walk_options (a, &o, &sel, err);
+
+  *ret_upper = *ret_target = -1;
+  if (r == 0 && (r = changes_open_arg (a->upper, err)) >= 0)
+    *ret_upper = r;
+  if (r >= 0 && (r = changes_open_arg (a->target, err)) >= 0)
+    *ret_target = r;
+  if (r >= 0)
+    r = changes_collect (*ret_upper, *ret_target, &o, out, err);
+  selection_free (&sel);
+  return r < 0 ? r : 0;
+}
+
+int
 changes_status (const struct changes_args *a)
 {
   struct bwrap_error err = { 0 };
-  struct walk_options o;
-  struct selection sel;
   struct change_list list = { 0 };
   struct sbuf out = { 0 };
   cleanup_fd int up = -1;
   cleanup_fd int tg = -1;
   /* --exit-code makes 1 mean "changes", so errors need another number. */
   int failed = a->exit_code ? 2 : 1;
-  int r;
+  int r = changes_load (a, &up, &tg, &list, &err);
 
-  if (changes_walk_options (a, &o, &sel, &err) < 0)
-    return changes_fail (&err, failed);
-  up = changes_open_arg (a->upper, &err);
-  if (up >= 0)
-    tg = changes_open_arg (a->target, &err);
-  r = up < 0 || tg < 0 ? -1 : changes_collect (up, tg, &o, &list, &err);
-  if (r < 0)
-    r = changes_fail (&err, failed);
-  else
+  for (size_t i = 0; i < list.n && r == 0; i++)
     {
-      for (size_t i = 0; i < list.n && r == 0; i++)
-        {
-          report_change (&out, &list.v[i], a->format);
-          if (out.len >= 64 * 1024)
-            r = changes_flush (&out);
-        }
-      if (r == 0)
+      report_change (&out, &list.v[i], a->format);
+      if (out.len >= 64 * 1024)
         r = changes_flush (&out);
-      if (r < 0)
-        {
-          bwrap_error_set (&err, -r, "writing the output");
-          r = changes_fail (&err, failed);
-        }
-      else
-        r = a->exit_code && list.n > 0 ? 1 : 0;
     }
+  if (r == 0)
+    r = changes_flush (&out);
+  if (r < 0 && err.message == NULL)
+    bwrap_error_set (&err, -r, "writing the output");
+  r = r < 0 ? changes_fail (&err, failed) : a->exit_code && list.n > 0 ? 1 : 0;
   change_list_free (&list);
-  selection_free (&sel);
   sbuf_free (&out);
   bwrap_error_clear (&err);
   return r;

@@ -18,6 +18,7 @@
 
 #include "dirstack.h"
 #include "fsops.h"
+#include "resolve.h"
 #include "text.h"
 
 struct frame
@@ -91,7 +92,7 @@ open_upper_dir (struct walk *w, int dir_fd, const char *name, const struct stat 
                 mode_t *ret_restore)
 {
   const int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW;
-  int fd = fsops_open (dir_fd, name, flags, 0);
+  int fd = resolve_beneath (dir_fd, name, flags, 0);
   int r;
 
   *ret_restore = (mode_t) -1;
@@ -101,7 +102,7 @@ open_upper_dir (struct walk *w, int dir_fd, const char *name, const struct stat 
   if (r < 0)
     return fd;
   *ret_restore = st->st_mode & 07777;
-  fd = fsops_open (dir_fd, name, flags, 0);
+  fd = resolve_beneath (dir_fd, name, flags, 0);
   if (fd < 0)
     {
       (void) fsops_chmod (dir_fd, name, *ret_restore);   /* reported below */
@@ -189,7 +190,7 @@ flush_pending (struct walk *w)
       r = w->cb->change (w->ctx, &e, w->err);
       if (r == 0 && w->o->open_new_target_dirs && e.target_dir >= 0)
         {
-          int fd = fsops_open (e.target_dir, e.name, O_PATH | O_DIRECTORY | O_NOFOLLOW, 0);
+          int fd = resolve_beneath (e.target_dir, e.name, O_PATH | O_DIRECTORY | O_NOFOLLOW, 0);
           if (fd >= 0)
             r = dirstack_fill (&w->tg, i, fd);
           else if (fd != -ENOENT)   /* ENOENT: apply --dry-run */
@@ -335,7 +336,7 @@ open_target_child (struct walk *w, const char *name, const struct verdict *v, bo
     return -1;
   if (v->descend != DESCEND_ADD && !has_lower)
     return -1;
-  fd = fsops_open (tg, name, flags | O_NOFOLLOW, 0);
+  fd = resolve_beneath (tg, name, flags | O_NOFOLLOW, 0);
   if (fd >= 0)
     return fd;
   if (v->descend == DESCEND_ADD && (fd == -ENOENT || fd == -ENOTDIR))
@@ -501,11 +502,11 @@ walk_start (struct walk *w, int upper_root, int target_root, bool read_upper)
     return walk_error (w->err, errno, "", "%s", "");
   w->upper_dev = st.st_dev;
   w->upper_ino = st.st_ino;
-  up_fd = fsops_open (upper_root, "", O_RDONLY | O_DIRECTORY, 0);
+  up_fd = resolve_beneath (upper_root, "", O_RDONLY | O_DIRECTORY, 0);
   if (up_fd < 0)
     return walk_error (w->err, -up_fd, "", "%s", "");
   r = fsops_marks (upper_root, "", up_fd, &marks, &opaque);
-  tg_fd = fsops_open (target_root, "", O_RDONLY | O_DIRECTORY, 0);
+  tg_fd = resolve_beneath (target_root, "", O_RDONLY | O_DIRECTORY, 0);
   if (r < 0 || tg_fd < 0)
     {
       (void) close (up_fd);

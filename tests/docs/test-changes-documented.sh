@@ -39,6 +39,18 @@ else
   diag "missing:$missing"
 fi
 
+# same_sorted WHAT WANT HAVE: HAVE (in file order) is sorted and holds
+# what WANT (sorted) holds.
+same_sorted ()
+{
+  if LC_ALL=C sort -c "$3" 2> /dev/null && cmp -s "$2" <(LC_ALL=C sort "$3"); then
+    ok "$1"
+  else
+    not_ok "$1"
+    diag "want: $(tr '\n' ' ' < "$2")" "have: $(tr '\n' ' ' < "$3")"
+  fi
+}
+
 # Per command, the options --help gives it ("status, apply: ...").
 for command in $(cat "$tmp/commands"); do
   sed -n "/^Options:/,\$s/^    \(--*[a-z][a-z-]*\)  *\([a-z, ]*\):.*/\1 \2/p" "$tmp/help" |
@@ -46,23 +58,13 @@ for command in $(cat "$tmp/commands"); do
     LC_ALL=C sort > "$tmp/want.$command"
   # bash: [command]="options" in the changes_opts table.
   sed -n "s/^ *\[$command\]=\"\(.*\)\"/\1/p" "$bash_comp" | tr ' ' '\n' | sed '/^$/d' > "$tmp/bash.$command"
-  if LC_ALL=C sort -c "$tmp/bash.$command" 2> /dev/null \
-     && cmp -s "$tmp/want.$command" <(LC_ALL=C sort "$tmp/bash.$command"); then
-    ok "completions/bash/bwrap-changes: the options of $command, sorted"
-  else
-    not_ok "completions/bash/bwrap-changes: the options of $command, sorted"
-    diag "want: $(tr '\n' ' ' < "$tmp/want.$command")" "have: $(tr '\n' ' ' < "$tmp/bash.$command")"
-  fi
+  same_sorted "completions/bash/bwrap-changes: the options of $command, sorted" \
+    "$tmp/want.$command" "$tmp/bash.$command"
   # zsh: the option specs between "    command)" and ";;".
   sed -n "/^    $command)/,/;;/p" "$zsh_comp" |
     sed -n "s/^ *'\(([^)]*)\)\{0,1\}\(--*[a-z][a-z-]*\)\[.*/\2/p" > "$tmp/zsh.$command"
-  if LC_ALL=C sort -c "$tmp/zsh.$command" 2> /dev/null \
-     && cmp -s "$tmp/want.$command" <(LC_ALL=C sort "$tmp/zsh.$command"); then
-    ok "completions/zsh/_bwrap-changes: the options of $command, sorted"
-  else
-    not_ok "completions/zsh/_bwrap-changes: the options of $command, sorted"
-    diag "want: $(tr '\n' ' ' < "$tmp/want.$command")" "have: $(tr '\n' ' ' < "$tmp/zsh.$command")"
-  fi
+  same_sorted "completions/zsh/_bwrap-changes: the options of $command, sorted" \
+    "$tmp/want.$command" "$tmp/zsh.$command"
 done
 
 # Status letters and the JSON output, from the code that prints them.

@@ -20,23 +20,16 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-if zsh -n "$zsh_comp" 2> "$tmp/err"; then
-  ok "zsh -n _bwrap"
-else
-  not_ok "zsh -n _bwrap"
-  diag "$(cat "$tmp/err")"
-fi
-
-check "_bwrap starts with #compdef bwrap" \
-  test "$(head -n 1 "$zsh_comp")" = "#compdef bwrap"
-if zsh -n "$TOP_SRCDIR/completions/zsh/_bwrap-changes" 2> "$tmp/err"; then
-  ok "zsh -n _bwrap-changes"
-else
-  not_ok "zsh -n _bwrap-changes"
-  diag "$(cat "$tmp/err")"
-fi
-check "_bwrap-changes starts with #compdef bwrap-changes" \
-  test "$(head -n 1 "$TOP_SRCDIR/completions/zsh/_bwrap-changes")" = "#compdef bwrap-changes"
+for f in _bwrap _bwrap-changes; do
+  if zsh -n "$TOP_SRCDIR/completions/zsh/$f" 2> "$tmp/err"; then
+    ok "zsh -n $f"
+  else
+    not_ok "zsh -n $f"
+    diag "$(cat "$tmp/err")"
+  fi
+  check "$f starts with #compdef ${f#_}" \
+    test "$(head -n 1 "$TOP_SRCDIR/completions/zsh/$f")" = "#compdef ${f#_}"
+done
 
 sed -n "s/^ *'\(([^)]*)\)\{0,1\}\*\{0,1\}\(--[a-z0-9][a-z0-9-]*\)\[.*/\2/p" "$zsh_comp" \
   | LC_ALL=C sort > "$tmp/zsh"

@@ -51,6 +51,8 @@ struct apply
  * never in the middle of one. */
 static volatile sig_atomic_t stop_requested;
 
+static const int stop_signals[] = { SIGINT, SIGTERM, SIGHUP };
+
 static void
 on_stop_signal (int sig)
 {
@@ -453,9 +455,14 @@ changes_apply (const struct changes_args *a)
     return changes_fail (&err, 1);
   o.open_new_target_dirs = true;
   sigemptyset (&sa.sa_mask);
-  (void) sigaction (SIGINT, &sa, NULL);   /* cannot fail with these arguments */
-  (void) sigaction (SIGTERM, &sa, NULL);
-  (void) sigaction (SIGHUP, &sa, NULL);
+  for (size_t i = 0; i < N_ELEMENTS (stop_signals); i++)
+    {
+      struct sigaction old;
+      /* A signal the caller ignores (nohup, a shell's background job)
+       * stays ignored. */
+      if (sigaction (stop_signals[i], NULL, &old) == 0 && old.sa_handler != SIG_IGN)
+        (void) sigaction (stop_signals[i], &sa, NULL);   /* cannot fail: valid arguments */
+    }
   up = changes_open_arg (a->upper, &err);
   if (up >= 0)
     ap.target_root = changes_open_arg (a->target, &err);

@@ -427,6 +427,32 @@ assert_stdout_is $'A b-setuid\nA c.txt' "apply --allow-special makes the rest"
 assert_eq 4755 "$(stat -c %a "$d/lower/b-setuid")" "apply keeps the mode"
 assert_eq "$(stat -c %Y "$d/up/c.txt")" "$(stat -c %Y "$d/lower/c.txt")" \
   "apply keeps the modification time"
+# A signal stops apply between two entries: everything printed was made,
+# the entry named in the error line was not.  apply's output is a pipe
+# nobody reads until the signal is sent, so it cannot be done by then.
+d=$(case_dir interrupt)
+python3 -c "
+import os, sys
+for i in range(3000):
+    open(os.path.join(sys.argv[1], 'file-%04d-' % i + 'x' * 100), 'w').write('%d\n' % i)
+" "$d/up"
+mkfifo "$d/fifo"
+"$CH" apply "$d/up" "$d/lower" >"$d/fifo" 2>"$d/err" &
+pid=$!
+exec 4<"$d/fifo"
+wait_for 10 grep -q pipe_write "/proc/$pid/wchan"
+kill -TERM "$pid"
+cat <&4 >"$d/out"
+exec 4<&-
+wait "$pid"
+assert_eq 1 "$?" "apply stopped by SIGTERM: exit status 1"
+next=$(sed -n 's/^bwrap-changes: \(file-[0-9]*-x*\): interrupted by signal 15 before this change$/\1/p' "$d/err")
+check "one line naming the entry it did not start" test -n "$next" -a ! -e "$d/lower/$next" \
+  -a "$(wc -l <"$d/err")" = 1
+assert_eq "$(sed 's/^A //' "$d/out")" "$(ls "$d/lower")" \
+  "apply stopped by a signal: the lines printed are exactly the files made"
+check "each of them whole" test "$(cat "$d/lower"/* | wc -l)" = "$(wc -l <"$d/out")"
+
 if ! is_root; then
   d=$(case_dir denied)
   mkdir "$d/lower/ro"

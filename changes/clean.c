@@ -24,12 +24,15 @@
 struct clean
 {
   struct dirstack dirs;
-  struct listing *lists;   /* one per level below the top directory */
-  size_t *next;            /* the next entry of each */
+  struct level
+  {
+    struct listing list;
+    size_t next;           /* the next entry of list */
+    size_t path_len;       /* the directory's path: path[0..path_len) */
+    size_t name_off;       /* its name in path */
+  } *levels;               /* from the directory removed down */
   size_t n, cap;
   struct sbuf path;        /* the argument, then "/name" per level */
-  size_t *path_lens;
-  size_t *name_offs;       /* where each level's name starts in path */
   dev_t dev;
   uid_t euid;
   struct bwrap_error *err;
@@ -69,15 +72,11 @@ enter (struct clean *cl, int dir_fd, const char *name, const struct stat *st)
   if (cl->n == cl->cap)
     {
       cl->cap = cl->cap ? cl->cap * 2 : 64;
-      cl->lists = xrealloc (cl->lists, cl->cap * sizeof *cl->lists);
-      cl->next = xrealloc (cl->next, cl->cap * sizeof *cl->next);
-      cl->path_lens = xrealloc (cl->path_lens, cl->cap * sizeof *cl->path_lens);
-      cl->name_offs = xrealloc (cl->name_offs, cl->cap * sizeof *cl->name_offs);
+      cl->levels = xrealloc (cl->levels, cl->cap * sizeof *cl->levels);
     }
-  cl->next[cl->n] = 0;
-  cl->path_lens[cl->n] = cl->path.len;
-  cl->name_offs[cl->n] = cl->path.len - strlen (name);
-  r = listing_read (fd, &cl->lists[cl->n++]);
+  cl->levels[cl->n] = (struct level) { .path_len = cl->path.len,
+                                       .name_off = cl->path.len - strlen (name) };
+  r = listing_read (fd, &cl->levels[cl->n++].list);
   return r < 0 ? clean_error (cl, -r, "") : 0;
 }
 
@@ -88,28 +87,28 @@ remove_tree (struct clean *cl)
 {
   while (cl->n > 0)
     {
-      struct listing *l = &cl->lists[cl->n - 1];
+      struct level *l = &cl->levels[cl->n - 1];
       int fd = dirstack_top (&cl->dirs);
       const char *name;
       struct stat st;
       int r;
 
-      cl->path.len = cl->path_lens[cl->n - 1];
+      cl->path.len = l->path_len;
       cl->path.data[cl->path.len] = '\0';
-      if (cl->next[cl->n - 1] == l->n)
+      if (l->next == l->list.n)
         {
           /* Empty now: leave it, then remove it from its parent. */
-          listing_free (l);
+          listing_free (&l->list);
           cl->n--;
           r = dirstack_pop (&cl->dirs);
           if (r < 0)
             return clean_error (cl, -r, "changed while being removed");
-          name = sbuf_str (&cl->path) + cl->name_offs[cl->n];
+          name = sbuf_str (&cl->path) + l->name_off;
           if (unlinkat (dirstack_top (&cl->dirs), name, AT_REMOVEDIR) != 0)
             return clean_error (cl, errno, "");
           continue;
         }
-      name = listing_name (l, cl->next[cl->n - 1]++);
+      name = listing_name (&l->list, l->next++);
       sbuf_addc (&cl->path, '/');
       sbuf_adds (&cl->path, name);
       if (fstatat (fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
@@ -166,13 +165,10 @@ clean_one (const char *arg, struct bwrap_error *err)
       if (r == 0)
         r = remove_tree (&cl);
       while (cl.n > 0)
-        listing_free (&cl.lists[--cl.n]);
+        listing_free (&cl.levels[--cl.n].list);
       dirstack_free (&cl.dirs);
     }
-  free (cl.lists);
-  free (cl.next);
-  free (cl.path_lens);
-  free (cl.name_offs);
+  free (cl.levels);
   sbuf_free (&cl.path);
   return r;
 }

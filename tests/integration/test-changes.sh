@@ -139,6 +139,8 @@ assert stat.S_ISCHR(os.lstat(up + '/del').st_mode)
 assert os.getxattr(up + '/op', 'user.overlay.opaque') == b'y'
 assert stat.S_ISREG(os.lstat(up + '/fdf').st_mode) and os.path.exists(up + '/opened')
 " "$d/up"
+run env BWRAP_CHANGES_THREADS=4 "$CH" status "$d/up" "$d/lower"
+assert_stdout_is "$expected" "status on 4 threads: the same lines"
 ch status --times "$d/up" "$d/lower"
 assert_eq "$(printf '%s\nM fdf\nM op\nM op/a\nM rewritten\nM touched\n' "$expected" | sort -k2)" \
   "$RUN_OUT" "status --times: a new modification time alone is a change too"
@@ -320,12 +322,16 @@ assert_rc 0 "--overlay-src / --overlay UP WK / runs"
 ch status "$d/up" /
 # Other scripts' directories in /tmp may come and go meanwhile: TARGET
 # changing after the run is a change for status too.
+mine=$(grep -F " $rel/" <<<"$RUN_OUT")
 assert_eq "M $rel/w/f
 D $rel/w/g
 A $rel/w/n
-A $rel/w/nd" "$(grep -F " $rel/" <<<"$RUN_OUT")" "whole system: exactly the command's writes"
+A $rel/w/nd" "$mine" "whole system: exactly the command's writes"
 assert_eq "" "$(grep -v -e "^. $rel/" -e '^. "\{0,1\}tmp/' -e '^. "\{0,1\}var/tmp/' <<<"$RUN_OUT")" \
   "whole system: no piece of the split overlay (nothing outside what other tests change)"
+run env BWRAP_CHANGES_THREADS=4 "$CH" status "$d/up" /
+assert_eq "$mine" "$(grep -F " $rel/" <<<"$RUN_OUT")" \
+  "whole system on 4 threads, sharing the entries of /: the same lines"
 ch diff "$d/up" / "$d/w/f"
 check "whole system: diff of a path" grep -qx '+new' "$T/.out"
 ch apply "$d/up" / "$d/w/f" "$d/w/n"
@@ -427,6 +433,22 @@ assert_stdout_is $'A b-setuid\nA c.txt' "apply --allow-special makes the rest"
 assert_eq 4755 "$(stat -c %a "$d/lower/b-setuid")" "apply keeps the mode"
 assert_eq "$(stat -c %Y "$d/up/c.txt")" "$(stat -c %Y "$d/lower/c.txt")" \
   "apply keeps the modification time"
+if is_root; then
+  # A sandbox of root's could make a device node; its upper by hand.
+  d=$(case_dir device)
+  mknod "$d/up/null" c 1 3
+  ch apply "$d/up" "$d/lower"
+  assert_error 1 "bwrap-changes: null: a device node (--allow-special applies it)" \
+    "root: apply refuses a device node"
+  check "and makes none" test ! -e "$d/lower/null"
+  ch apply --allow-special "$d/up" "$d/lower"
+  check "root: apply --allow-special makes it" test -c "$d/lower/null"
+else
+  skip "apply refuses a device node (root)" "a user cannot make device nodes"
+  skip "and makes none" "a user cannot make device nodes"
+  skip "apply --allow-special makes it (root)" "a user cannot make device nodes"
+fi
+
 # A signal stops apply between two entries: everything printed was made,
 # the entry named in the error line was not.  apply's output is a pipe
 # nobody reads until the signal is sent, so it cannot be done by then.
@@ -463,11 +485,24 @@ if ! is_root; then
   assert_error 1 "bwrap-changes: ro/x: Permission denied" "a failing change: its line and exit status 1"
   check "and nothing after it" test ! -e "$d/lower/zz" -a ! -e "$d/lower/ro/x"
   check "nor a temporary file" test -z "$(find "$d/lower" -name '.bwrap-changes.*')"
+  # The same kind of error in status, on one thread and on several.
+  mkdir "$d/lower/locked" "$d/up/locked" "$d/up/a" "$d/up/z"
+  echo x >"$d/up/locked/x"
+  chmod 0 "$d/lower/locked"
+  for threads in 1 4; do
+    run env BWRAP_CHANGES_THREADS=$threads "$CH" status "$d/up" "$d/lower"
+    assert_error 1 "bwrap-changes: locked/x: Permission denied" \
+      "status on $threads thread(s): a path it cannot read is one error line"
+  done
+  chmod 755 "$d/lower/locked"
 else
-  skip "a failing change stops apply (as a user)" "root may write anywhere"
-  skip "a failing change: its line" "root may write anywhere"
+  skip "a failing change: the lines before it were made" "root may write anywhere"
+  skip "a failing change: its line and exit status 1" "root may write anywhere"
   skip "and nothing after it" "root may write anywhere"
   skip "nor a temporary file" "root may write anywhere"
+  for threads in 1 4; do
+    skip "status on $threads thread(s): a path it cannot read is one error line" "root may read anywhere"
+  done
 fi
 
 done_testing

@@ -81,13 +81,13 @@ bind_new_api (int src_fd, int dest_fd, unsigned flags, long *ret_sysno)
 }
 
 int
-bind_mount_fd (int src_fd, int dest_fd, unsigned flags)
+bind_mount_fd_err (int src_fd, int dest_fd, unsigned flags, struct bwrap_error *err)
 {
   long sysno = 0;
   int r;
 
   if (privop_client_active ())
-    return privop_bind (src_fd, dest_fd, flags);
+    return privop_bind (src_fd, dest_fd, flags, err);
   /* Until a move_mount succeeds nothing is attached, so a failed first
    * choice leaves nothing behind for the classic path to trip over. */
   if (!kernel_api_is_legacy (KERNEL_API_MOUNT))
@@ -96,7 +96,13 @@ bind_mount_fd (int src_fd, int dest_fd, unsigned flags)
       if (r == 0 || !kernel_api_unavailable (KERNEL_API_MOUNT, sysno, -r))
         return r;
     }
-  return mount_legacy_bind (src_fd, dest_fd, flags);
+  return mount_legacy_bind (src_fd, dest_fd, flags, err);
+}
+
+int
+bind_mount_fd (int src_fd, int dest_fd, unsigned flags)
+{
+  return bind_mount_fd_err (src_fd, dest_fd, flags, NULL);
 }
 
 static unsigned
@@ -157,18 +163,23 @@ static int
 bind_common (const struct setup_op *op, const struct setup_ctx *ctx, int src_fd,
              const struct stat *st, struct bwrap_error *err)
 {
+  struct bwrap_error detail = { 0 };
   cleanup_fd int dest_fd = -1;
   int r;
 
   dest_fd = resolve_mount_point (ctx->newroot_fd, op->dest, S_ISDIR (st->st_mode), err);
   if (dest_fd < 0)
     return dest_fd;
-  r = bind_mount_fd (src_fd, dest_fd, bind_flags_for (op->kind));
-  if (r < 0)
-    return bwrap_error_set (err, -r, "Can't bind mount /oldroot%s on /newroot/%s: "
+  r = bind_mount_fd_err (src_fd, dest_fd, bind_flags_for (op->kind), &detail);
+  if (r < 0 && detail.message != NULL)
+    (void) bwrap_error_set (err, detail.errnum, "Can't bind mount /oldroot%s on /newroot/%s: %s",
+                            op->resolved_source, path_skip_slashes (op->dest), detail.message);
+  else if (r < 0)
+    (void) bwrap_error_set (err, -r, "Can't bind mount /oldroot%s on /newroot/%s: "
                             "Unable to mount source on destination",
                             op->resolved_source, path_skip_slashes (op->dest));
-  return 0;
+  bwrap_error_clear (&detail);
+  return r < 0 ? r : 0;
 }
 
 int

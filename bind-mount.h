@@ -18,6 +18,12 @@
  * process this and mount_set_readonly() go to the privileged peer. */
 int bind_mount_fd (int src_fd, int dest_fd, unsigned flags);
 
+/* The same; on failure err (may be NULL) may hold the detail after
+ * "Can't bind mount SRC on DEST: " (which mount of the tree could not
+ * get its flags, on the classic path), errno text included or not as
+ * err->errnum says.  Left empty when there is nothing to add. */
+int bind_mount_fd_err (int src_fd, int dest_fd, unsigned flags, struct bwrap_error *err);
+
 /* Make the mount rooted at fd read-only (+nosuid, nodev), that mount
  * only.  0 or -errno. */
 int mount_set_readonly (int fd);

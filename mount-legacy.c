@@ -9,14 +9,26 @@
  *     the kernel follows that magic link to exactly the object behind the
  *     fd, so no path is looked up again;
  *   - after the bind, the new mounts are found by mount id (mountinfo
- *     before and after), each one is reached by a walk confined to the new
- *     tree and used only if its fd's mount id is the expected one: a
- *     directory renamed meanwhile makes the run fail, never remounts
- *     something else;
- *   - remounts add flags to each mount's own (statvfs), never clear one,
+ *     before and after); each is reached by plain lookups of its mount
+ *     point below the new top (no symlink, no ".."), and used only if its
+ *     fd's mount id is the expected one;
+ *   - a mount not reached keeps its flags only for a reason the table's
+ *     structure shows and the kernel confirms: covered by a mount stacked
+ *     on its root (the walk's last lookup went down through it), inside a
+ *     covered one, a FUSE mount admitting only another user or inside
+ *     one (EACCES only), or unmounted meanwhile.  Anything else (a
+ *     directory renamed meanwhile, a refusal its owner could lift later,
+ *     two mounts shown at one path without being stacked) fails the run
+ *     naming the mount: a rename can make the run fail, never leave a
+ *     mount without its flags;
+ *   - remounts add flags to each mount's own (from mountinfo; a word we
+ *     do not know fails the run rather than be dropped), never clear one,
  *     like mount_setattr's attr_set.
- * The difference: the tree is visible (at a place only this namespace
- * sees, before the command runs) for a moment before its flags are set. */
+ * The differences: the tree is visible (at a place only this namespace
+ * sees, before the command runs) for a moment before its flags are set;
+ * and a covered mount keeps its own flags, so if what covers it goes
+ * away later (an unmount propagated from the host) it shows as it is on
+ * the host, as in bubblewrap, where mount_setattr would have set them. */
 #include "mount-legacy.h"
 
 #include <fcntl.h>
@@ -28,8 +40,15 @@
 #include <sys/statvfs.h>
 
 #include "bind-mount.h"
-#include "resolve-walk.h"
+#include "mount-legacy-table.h"
 #include "utils.h"
+
+#ifndef MS_NOSYMFOLLOW
+#define MS_NOSYMFOLLOW 256   /* Linux 5.10 */
+#endif
+#ifndef ST_NOSYMFOLLOW
+#define ST_NOSYMFOLLOW 0x2000   /* Linux 5.10 */
+#endif
 
 /* The caller's procfs: at /oldroot/proc while the sandbox is set up, at
  * /proc before (unit tests). */
@@ -67,124 +86,58 @@ fd_mnt_id (int fd, int *ret_id)
   return 0;
 }
 
-/* ---- mountinfo ----------------------------------------------------------- */
+/* ---- the mount table ---------------------------------------------------- */
 
-struct mount_entry
+static int
+read_self (const char *name, char **ret_text)
 {
-  int id, parent;
-  char *mount_point;   /* unescaped, relative to our root */
-  unsigned long flags; /* per-mount options as MS_* bits */
-};
+  cleanup_free char *path = xasprintf ("%s/self/%s", proc_dir (), name);
+  cleanup_fd int fd = open (path, O_RDONLY | O_CLOEXEC);
+  size_t len;
 
-struct mount_table
-{
-  struct mount_entry *entries;
-  size_t n;
-};
-
-static void
-mount_table_clear (struct mount_table *t)
-{
-  for (size_t i = 0; i < t->n; i++)
-    free (t->entries[i].mount_point);
-  free (t->entries);
-  t->entries = NULL;
-  t->n = 0;
-}
-
-/* mountinfo writes space, tab, newline and backslash as \ooo. */
-static char *
-unescape (const char *s, size_t len)
-{
-  char *out = xmalloc (len + 1), *o = out;
-
-  for (size_t i = 0; i < len; i++)
-    {
-      if (s[i] == '\\' && i + 3 < len && s[i + 1] >= '0' && s[i + 1] <= '3'
-          && s[i + 2] >= '0' && s[i + 2] <= '7' && s[i + 3] >= '0' && s[i + 3] <= '7')
-        {
-          *o++ = (char) (((s[i + 1] - '0') << 6) | ((s[i + 2] - '0') << 3) | (s[i + 3] - '0'));
-          i += 3;
-        }
-      else
-        *o++ = s[i];
-    }
-  *o = '\0';
-  return out;
-}
-
-/* Per-mount options ("ro,nosuid,relatime") as MS_* bits.  Read from
- * mountinfo, not statvfs: statvfs asks the filesystem, and another user's
- * FUSE mount refuses even root. */
-static unsigned long
-parse_mount_flags (const char *opts, size_t len)
-{
-  static const struct { const char *name; unsigned long flag; } known[] = {
-    { "ro", MS_RDONLY }, { "nosuid", MS_NOSUID }, { "nodev", MS_NODEV },
-    { "noexec", MS_NOEXEC }, { "noatime", MS_NOATIME },
-    { "nodiratime", MS_NODIRATIME }, { "relatime", MS_RELATIME },
-  };
-  unsigned long f = 0;
-
-  while (len > 0)
-    {
-      size_t n = strcspn (opts, ", \n");
-      if (n > len)
-        n = len;
-      for (size_t i = 0; i < N_ELEMENTS (known); i++)
-        if (strlen (known[i].name) == n && strncmp (opts, known[i].name, n) == 0)
-          f |= known[i].flag;
-      if (n == len || opts[n] != ',')
-        break;
-      opts += n + 1;
-      len -= n + 1;
-    }
-  return f;
+  if (fd < 0)
+    return -errno;
+  return read_fd_all (fd, 64 << 20, ret_text, &len);
 }
 
 static int
 mount_table_read (struct mount_table *t)
 {
-  cleanup_free char *path = xasprintf ("%s/self/mountinfo", proc_dir ());
-  cleanup_fd int fd = open (path, O_RDONLY | O_CLOEXEC);
   cleanup_free char *text = NULL;
-  size_t len;
-  int r;
+  int r = read_self ("mountinfo", &text);
 
-  if (fd < 0)
-    return -errno;
-  r = read_fd_all (fd, 64 << 20, &text, &len);
-  if (r < 0)
-    return r;
-  for (char *line = text; *line != '\0';)
-    {
-      char *eol = strchrnul (line, '\n');
-      int id, parent, off = 0;
-      /* "ID PARENT MAJ:MIN ROOT MOUNT-POINT ..." */
-      if (sscanf (line, "%d %d %*s %*s %n", &id, &parent, &off) == 2 && off > 0 && line + off < eol)
-        {
-          const char *mp = line + off;
-          size_t mp_len = strcspn (mp, " \n");
-          const char *opts = mp[mp_len] == ' ' ? mp + mp_len + 1 : mp + mp_len;
-          struct mount_entry *e = xappend (t->entries, &t->n, sizeof *e);
-          t->entries = e;
-          e[t->n - 1] = (struct mount_entry) {
-            id, parent, unescape (mp, mp_len),
-            parse_mount_flags (opts, strcspn (opts, " \n")),
-          };
-        }
-      line = *eol ? eol + 1 : eol;
-    }
-  return 0;
+  return r < 0 ? r : mount_table_parse (text, t);
 }
 
-static bool
-mount_table_has (const struct mount_table *t, int id)
+/* Whether the mount with this id is still in our namespace. */
+static int
+mount_is_gone (int id)
 {
-  for (size_t i = 0; i < t->n; i++)
-    if (t->entries[i].id == id)
-      return true;
-  return false;
+  struct mount_table now = { 0 };
+  int r = mount_table_read (&now);
+
+  if (r == 0)
+    r = mount_table_find (&now, id) < 0;
+  mount_table_clear (&now);
+  return r;
+}
+
+/* Our uid and gid in the user namespace above ours (the one FUSE mounts
+ * made outside print their owner in): uid_map/gid_map of our own
+ * process show exactly that. */
+static int
+outside_ids (unsigned *ret_uid, unsigned *ret_gid)
+{
+  cleanup_free char *uid_map = NULL, *gid_map = NULL;
+  int r = read_self ("uid_map", &uid_map);
+
+  if (r == 0)
+    r = read_self ("gid_map", &gid_map);
+  if (r == 0)
+    r = mount_id_map_outside (uid_map, getuid (), ret_uid);
+  if (r == 0)
+    r = mount_id_map_outside (gid_map, getgid (), ret_gid);
+  return r;
 }
 
 /* ---- remounts ----------------------------------------------------------- */
@@ -205,6 +158,7 @@ current_flags (int fd, unsigned long *ret)
   if (sv.f_flag & ST_NOATIME) f |= MS_NOATIME;
   if (sv.f_flag & ST_NODIRATIME) f |= MS_NODIRATIME;
   if (sv.f_flag & ST_RELATIME) f |= MS_RELATIME;
+  if (sv.f_flag & ST_NOSYMFOLLOW) f |= MS_NOSYMFOLLOW;
   *ret = f;
   return 0;
 }
@@ -225,6 +179,28 @@ remount_adding (int fd, unsigned long flags, unsigned long add)
   if (mount (NULL, path, NULL, MS_BIND | MS_REMOUNT | flags | add, NULL) != 0)
     return -errno;
   return 0;
+}
+
+/* Remount entry e (reached as fd) with its own flags plus add.  0, or
+ * -errno with err filled; what names the mount is the caller's. */
+static int
+remount_entry (int fd, const struct mount_entry *e, unsigned long add, const char *what,
+               struct bwrap_error *err)
+{
+  cleanup_free char *unknown = NULL;
+  unsigned long flags;
+  int r = mount_options_to_flags (e->options, &flags, &unknown);
+
+  if (r < 0)
+    {
+      (void) bwrap_error_set (err, 0, "%s: unknown per-mount option \"%s\" in mountinfo",
+                              what, unknown);
+      return r;
+    }
+  r = remount_adding (fd, flags, add);
+  if (r < 0)
+    (void) bwrap_error_set (err, -r, "%s", what);
+  return r;
 }
 
 static unsigned long
@@ -253,88 +229,190 @@ below (const char *mount_point, const char *top)
   return mount_point + n + (mount_point[n] == '/');
 }
 
-/* Open the mount e below the tree rooted at top_fd (mount point top_mp)
- * and check it is that very mount.  Returns the fd, -ENOENT when e is
- * covered by a later mount on the same mount point (the sandbox can
- * never reach it), or -errno. */
+/* Open a mount point as mountinfo shows it, relative to dir_fd, by one
+ * plain lookup per component (O_PATH | O_NOFOLLOW, O_DIRECTORY on the
+ * way).  Such a path is canonical: a symlink, "." or ".." on it means the
+ * tree changed since mountinfo was read, and following it, even confined
+ * to the tree as resolve_walk_open would, could lead the walk elsewhere,
+ * to a directory whose refusal would then be taken for the mount's.  The
+ * walk only goes down, so it never leaves dir_fd's tree.  An fd or
+ * -errno; *ret_last_dir (the caller closes it) is the directory the last
+ * name was looked up in, when there was one. */
 static int
-open_mount (int top_fd, const char *top_mp, const struct mount_entry *e,
-            const struct mount_table *t)
+open_mount_point (int dir_fd, const char *path, int *ret_last_dir)
 {
-  const char *rel = below (e->mount_point, top_mp);
-  int fd, id, r;
+  cleanup_free char *copy = xstrdup (path);
+  cleanup_fd int cur = openat (dir_fd, ".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  char *save = NULL;
 
-  if (rel == NULL)
-    return -EBUSY;
-  /* Confined to the new tree: ".." and symlinks cannot leave it. */
-  fd = resolve_walk_open (top_fd, rel, O_PATH | O_NOFOLLOW, 0);
-  if (fd < 0)
-    return fd;
-  r = fd_mnt_id (fd, &id);
-  if (r == 0 && id != e->id)
+  *ret_last_dir = -1;
+  if (cur < 0)
+    return -errno;
+  for (char *comp = strtok_r (copy, "/", &save); comp != NULL;)
     {
-      r = -EBUSY;
-      for (size_t i = 0; i < t->n; i++)
-        if (t->entries[i].id == id && strcmp (t->entries[i].mount_point, e->mount_point) == 0)
-          r = -ENOENT;   /* covered: another mount sits on the same point */
+      char *next = strtok_r (NULL, "/", &save);
+      int fd;
+      if (strcmp (comp, ".") == 0 || strcmp (comp, "..") == 0)
+        return -EINVAL;
+      fd = openat (cur, comp, O_PATH | O_NOFOLLOW | O_CLOEXEC | (next != NULL ? O_DIRECTORY : 0));
+      if (fd < 0)
+        return -errno;
+      if (next == NULL)
+        {
+          *ret_last_dir = steal_fd (&cur);
+          return fd;
+        }
+      close (cur);
+      cur = fd;
+      comp = next;
     }
-  if (r < 0)
-    {
-      close (fd);
-      return r;
-    }
-  return fd;
+  return steal_fd (&cur);
 }
 
-/* Remount every mount below top (not top itself), parents first. */
-static int
-remount_descendants (int top_fd, const struct mount_entry *top, const struct mount_table *t,
-                     unsigned long add)
+/* One recursive remount: the new tree in the table after the bind, and
+ * what became of each of its mounts. */
+struct remount_run
 {
-  cleanup_free int *in_tree = xcalloc (t->n, sizeof (int));
-  cleanup_free int *done = xcalloc (t->n, sizeof (int));
+  const struct mount_table *t;
+  size_t top;
+  int top_fd;
+  unsigned long add;
+  bool *in_tree;
+  bool *reached;        /* remounted through an fd on its own root */
+  ssize_t *cover;       /* covered: the mount stacked on its root */
+  bool have_ids;
+  unsigned uid, gid;    /* ours, outside (for FUSE owners) */
+};
+
+/* The walk to entry e landed on mount landed_id, its last name looked up
+ * in last_dir.  e is covered when the table has that mount stacked on
+ * e's root and the kernel agrees: a lookup of one name goes from the
+ * directory's mount down through the mounts stacked at that name, each
+ * on the root of the one before but the first, so if last_dir's mount is
+ * above e and the landing one below, e is one of them and the next sits
+ * on its root.  Parents of our own namespace's mounts do not change
+ * under renames, so this holds as long as the stack does (for files as
+ * for directories, and whoever may search the top).  The mount stacked
+ * on e's root, or -1. */
+static ssize_t
+covering_child (const struct remount_run *run, size_t e, int last_dir, int landed_id)
+{
+  ssize_t landed = mount_table_find (run->t, landed_id);
+  int dir_id;
+
+  if (landed < 0 || !mount_table_is_stacked (run->t, (size_t) landed, e)
+      || last_dir < 0 || fd_mnt_id (last_dir, &dir_id) < 0
+      || !mount_table_is_ancestor (run->t, dir_id, e))
+    return -1;
+  return mount_table_child_toward (run->t, (size_t) landed, run->t->entries[e].id);
+}
+
+/* Whether entry e lies inside (not stacked on the root of) a mount of the
+ * tree found covered: nothing can reach it then, the sandbox no more
+ * than we. */
+static bool
+is_hidden (const struct remount_run *run, size_t e)
+{
+  for (size_t a = 0; a < run->t->n; a++)
+    if (run->in_tree[a] && run->cover[a] >= 0
+        && mount_table_is_ancestor (run->t, run->t->entries[a].id, e)
+        && mount_table_child_toward (run->t, e, run->t->entries[a].id) != run->cover[a])
+      return true;
+  return false;
+}
+
+/* A walk refused with EACCES on the way to entry e.  Skipping is safe
+ * only where the command, which has our kernel ids and no capability we
+ * lack, can never use e either: e is a FUSE mount admitting only another
+ * user, or lies inside one we reached (reached: nothing was stacked on
+ * its root, so every path to e makes a lookup in it).  The kernel checks
+ * that owner before the daemon is asked, for as long as the mount
+ * exists.  Any other refusal (a directory's mode, a security module, a
+ * network filesystem or a FUSE daemon answering EACCES) can be lifted
+ * after the setup by whoever owns it, and fails the run. */
+static bool
+is_out_of_reach (struct remount_run *run, size_t e)
+{
+  const struct mount_table *t = run->t;
+
+  if (!run->have_ids)
+    run->have_ids = outside_ids (&run->uid, &run->gid) == 0;
+  if (!run->have_ids)
+    return false;
+  if (mount_entry_is_foreign_fuse (&t->entries[e], run->uid, run->gid))
+    return true;
+  for (size_t a = 0; a < t->n; a++)
+    if (run->in_tree[a] && run->reached[a]
+        && mount_entry_is_foreign_fuse (&t->entries[a], run->uid, run->gid)
+        && mount_table_is_ancestor (t, t->entries[a].id, e))
+      return true;
+  return false;
+}
+
+/* Remount entry e of the new tree, or establish that it needs none:
+ * covered, hidden below a covered mount, out of reach, or gone.  Any
+ * other failure to reach a mount still in the table fails the run.  0
+ * or -errno with err filled. */
+static int
+remount_submount (struct remount_run *run, size_t e, struct bwrap_error *err)
+{
+  const struct mount_entry *entry = &run->t->entries[e];
+  const char *rel = below (entry->mount_point, run->t->entries[run->top].mount_point);
+  cleanup_free char *what = xasprintf ("Unable to apply mount flags: remount \"%s\"",
+                                       entry->mount_point);
+  cleanup_fd int last_dir = -1;
+  cleanup_fd int fd = rel == NULL ? -ESTALE : open_mount_point (run->top_fd, rel, &last_dir);
+  int id = -1, r = fd < 0 ? fd : fd_mnt_id (fd, &id);
+
+  if (fd >= 0 && r < 0)
+    return bwrap_error_set (err, -r, "%s: reading its mount id", what);
+  if (r == 0 && id == entry->id)
+    {
+      r = remount_entry (fd, entry, run->add, what, err);
+      run->reached[e] = r == 0;
+      return r;
+    }
+  if (r == 0)
+    run->cover[e] = covering_child (run, e, last_dir, id);
+  if (run->cover[e] >= 0 || is_hidden (run, e) || (r == -EACCES && is_out_of_reach (run, e)))
+    return 0;
+  /* Unmounted meanwhile (a mount event propagated from the host):
+   * nothing left to protect. */
+  r = mount_is_gone (entry->id);
+  if (r < 0)
+    return bwrap_error_set (err, -r, "%s: reading mountinfo", what);
+  if (r > 0)
+    return 0;
+  if (fd >= 0 || rel == NULL)
+    {
+      (void) bwrap_error_set (err, 0, "%s: its path leads elsewhere now "
+                              "(a directory on it was renamed)", what);
+      return -ESTALE;
+    }
+  return bwrap_error_set (err, -fd, "%s", what);
+}
+
+/* Remount every mount below the top (not the top itself), parents
+ * first: a mount's status can depend on its ancestors'. */
+static int
+remount_descendants (struct remount_run *run, struct bwrap_error *err)
+{
+  const struct mount_table *t = run->t;
+  cleanup_free bool *done = xcalloc (t->n, sizeof (bool));
   bool progress = true;
 
-  /* Fixed point: a mount is in the tree when its parent is top or in it. */
+  done[run->top] = true;
   while (progress)
     {
       progress = false;
       for (size_t i = 0; i < t->n; i++)
         {
-          if (in_tree[i] || t->entries[i].id == top->id)
-            continue;
-          bool parent_in = t->entries[i].parent == top->id;
-          for (size_t j = 0; j < t->n && !parent_in; j++)
-            parent_in = in_tree[j] && t->entries[j].id == t->entries[i].parent;
-          if (parent_in)
-            in_tree[i] = progress = true;
-        }
-    }
-  progress = true;
-  while (progress)
-    {
-      progress = false;
-      for (size_t i = 0; i < t->n; i++)
-        {
-          bool parent_done = t->entries[i].parent == top->id;
-          int fd, r;
-          if (!in_tree[i] || done[i])
-            continue;
-          for (size_t j = 0; j < t->n && !parent_done; j++)
-            parent_done = done[j] && t->entries[j].id == t->entries[i].parent;
-          if (!parent_done)
+          ssize_t parent = mount_table_find (t, t->entries[i].parent);
+          int r;
+          if (!run->in_tree[i] || done[i] || parent < 0 || !done[parent])
             continue;
           done[i] = progress = true;
-          fd = open_mount (top_fd, top->mount_point, &t->entries[i], t);
-          /* Covered by another mount, or below one we may not enter
-           * (another user's FUSE mount): the sandbox, running with our
-           * kernel ids, can reach it no more than we can. */
-          if (fd == -ENOENT || fd == -EACCES)
-            continue;
-          if (fd < 0)
-            return fd;
-          r = remount_adding (fd, t->entries[i].flags, add);
-          close (fd);
+          r = remount_submount (run, i, err);
           if (r < 0)
             return r;
         }
@@ -342,14 +420,77 @@ remount_descendants (int top_fd, const struct mount_entry *top, const struct mou
   return 0;
 }
 
+/* The new top mount: not there before, stacked on dest's mount.  Only
+ * this process mounts here, so exactly one.  Its index, or -1. */
+static ssize_t
+find_new_top (const struct mount_table *before, const struct mount_table *after, int dest_id)
+{
+  ssize_t top = -1;
+
+  for (size_t i = 0; i < after->n; i++)
+    if (after->entries[i].parent == dest_id
+        && mount_table_find (before, after->entries[i].id) < 0)
+      {
+        if (top >= 0)
+          return -1;
+        top = (ssize_t) i;
+      }
+  return top;
+}
+
+/* Flags for the new tree of the bind: after.  0 or -errno, err filled. */
+static int
+remount_tree (const struct mount_table *after, size_t top, unsigned long add,
+              struct bwrap_error *err)
+{
+  const struct mount_entry *top_entry = &after->entries[top];
+  cleanup_free bool *in_tree = xcalloc (after->n, sizeof (bool));
+  cleanup_free bool *reached = xcalloc (after->n, sizeof (bool));
+  cleanup_free ssize_t *cover = xmalloc (after->n * sizeof (ssize_t));
+  cleanup_free char *what = xasprintf ("Unable to remount destination \"%s\" with correct flags",
+                                       top_entry->mount_point);
+  cleanup_fd int root_fd = -1, top_fd = -1, last_dir = -1;
+  struct remount_run run = {
+    .t = after, .top = top, .top_fd = -1, .add = add,
+    .in_tree = in_tree, .reached = reached, .cover = cover,
+  };
+  ssize_t twin;
+  int top_id, r;
+
+  for (size_t i = 0; i < after->n; i++)
+    cover[i] = -1;
+  mount_table_mark_tree (after, top_entry->id, in_tree);
+  twin = mount_table_unstacked_twin (after, in_tree);
+  if (twin >= 0)
+    {
+      (void) bwrap_error_set (err, 0, "Unable to apply mount flags: remount \"%s\": "
+                              "another mount showed the same path (a directory was "
+                              "renamed while the mount table was read)",
+                              after->entries[twin].mount_point);
+      return -ESTALE;
+    }
+  root_fd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  top_fd = root_fd < 0 ? -errno : open_mount_point (root_fd, top_entry->mount_point, &last_dir);
+  r = top_fd < 0 ? top_fd : fd_mnt_id (top_fd, &top_id);
+  if (r == 0 && top_id != top_entry->id)
+    r = -ESTALE;   /* a path on the way changed: do not guess */
+  if (r < 0)
+    return bwrap_error_set (err, -r, "%s", what);
+  r = remount_entry (top_fd, top_entry, add, what, err);
+  if (r < 0)
+    return r;
+  reached[top] = true;
+  run.top_fd = top_fd;
+  return remount_descendants (&run, err);
+}
+
 int
-mount_legacy_bind (int src_fd, int dest_fd, unsigned flags)
+mount_legacy_bind (int src_fd, int dest_fd, unsigned flags, struct bwrap_error *err)
 {
   cleanup_free char *src = fd_path (src_fd), *dest = fd_path (dest_fd);
   struct mount_table before = { 0 }, after = { 0 };
-  const struct mount_entry *top = NULL;
-  cleanup_fd int root_fd = -1, top_fd = -1;
-  int dest_id, top_id, r;
+  ssize_t top;
+  int dest_id, r;
 
   r = fd_mnt_id (dest_fd, &dest_id);
   if (r == 0)
@@ -366,37 +507,8 @@ mount_legacy_bind (int src_fd, int dest_fd, unsigned flags)
   r = mount_table_read (&after);
   if (r < 0)
     goto out;
-  /* The new top mount: not there before, stacked on dest's mount.  Only
-   * this process mounts here, so exactly one. */
-  for (size_t i = 0; i < after.n; i++)
-    if (after.entries[i].parent == dest_id && !mount_table_has (&before, after.entries[i].id))
-      {
-        if (top != NULL)
-          {
-            r = -EBUSY;
-            goto out;
-          }
-        top = &after.entries[i];
-      }
-  if (top == NULL)
-    {
-      r = -EBUSY;
-      goto out;
-    }
-  root_fd = open ("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-  top_fd = root_fd < 0 ? -errno : resolve_walk_open (root_fd, top->mount_point, O_PATH | O_NOFOLLOW, 0);
-  if (top_fd < 0)
-    {
-      r = top_fd;
-      goto out;
-    }
-  r = fd_mnt_id (top_fd, &top_id);
-  if (r == 0 && top_id != top->id)
-    r = -EBUSY;   /* a path on the way changed: do not guess */
-  if (r == 0)
-    r = remount_adding (top_fd, top->flags, bind_ms_flags (flags));
-  if (r == 0)
-    r = remount_descendants (top_fd, top, &after, bind_ms_flags (flags));
+  top = find_new_top (&before, &after, dest_id);
+  r = top < 0 ? -EBUSY : remount_tree (&after, (size_t) top, bind_ms_flags (flags), err);
 out:
   mount_table_clear (&before);
   mount_table_clear (&after);

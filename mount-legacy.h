@@ -10,13 +10,20 @@
 
 #include <stdbool.h>
 
+#include "utils.h"
+
 /* Where the caller's procfs is while mounts happen (setup.c's layout). */
 #define MOUNT_LEGACY_PROC "/oldroot/proc"
 
 /* mount(2) MS_BIND|MS_REC of src_fd onto dest_fd, then every mount of the
  * new tree remounted with its own flags plus nosuid (+nodev unless
- * BIND_DEVICES, +ro with BIND_READONLY), top first.  0 or -errno. */
-int mount_legacy_bind (int src_fd, int dest_fd, unsigned flags);
+ * BIND_DEVICES, +ro with BIND_READONLY), top first.  A mount of the tree
+ * is left as it is only where nothing can reach or use it: covered by
+ * another mount of the tree, unmounted meanwhile, or (refused with
+ * EACCES) a FUSE mount admitting only another user, or inside one.  0 or -errno; err (may be NULL) names the
+ * mount that could not get its flags, in bubblewrap's words, without
+ * the "Can't bind mount ..." prefix. */
+int mount_legacy_bind (int src_fd, int dest_fd, unsigned flags, struct bwrap_error *err);
 
 /* Remount the mount rooted at fd with its flags plus ro, nosuid, nodev.
  * 0 or -errno. */

@@ -56,6 +56,63 @@ split_top_entry (int oldroot_fd, char *const *layers, size_t n_layers, const cha
   return -ENOENT;
 }
 
+size_t
+split_dir_layers (int oldroot_fd, char *const *layers, size_t n_layers, const char *rel,
+                  size_t *out)
+{
+  size_t n = 0;
+
+  for (size_t l = 0; l < n_layers; l++)
+    {
+      struct stat st;
+      cleanup_fd int fd = split_open_host (oldroot_fd, layers, l, rel, O_PATH);
+      if (fd < 0 || fstat (fd, &st) != 0)
+        continue;
+      if (!S_ISDIR (st.st_mode))
+        n = 0;
+      else
+        out[n++] = l;
+    }
+  return n;
+}
+
+/* Whether the caller may search layer l's directory at rel, not list it. */
+static bool
+search_only (int oldroot_fd, char *const *layers, size_t l, const char *rel)
+{
+  cleanup_fd int fd = split_open_host (oldroot_fd, layers, l, rel, O_RDONLY | O_DIRECTORY);
+
+  if (fd != -EACCES)
+    return false;
+  /* O_PATH needs no right on the directory itself; AT_EACCESS: our
+   * effective ids, whose capabilities do not count for an owner our user
+   * namespace does not map. */
+  fd = split_open_host (oldroot_fd, layers, l, rel, O_PATH | O_DIRECTORY);
+  return fd >= 0 && faccessat (fd, "", X_OK, AT_EACCESS | AT_EMPTY_PATH) == 0;
+}
+
+ssize_t
+split_search_only_layer (int oldroot_fd, char *const *layers, size_t n_layers, const char *rel,
+                         const char *dest)
+{
+  cleanup_free size_t *dirs = xcalloc (n_layers, sizeof (size_t));
+  size_t n = split_dir_layers (oldroot_fd, layers, n_layers, rel, dirs);
+
+  for (size_t i = n; i-- > 0;)
+    if (search_only (oldroot_fd, layers, dirs[i], rel))
+      {
+        cleanup_free char *host = split_join (layers[dirs[i]], rel);
+        cleanup_free char *shown = split_join (dest, rel);
+        /* Binding it would hide the other layers' directories there. */
+        warn_msg ("warning: %s can be searched but not listed with the sandbox's ids, so bwrap "
+                  "cannot recreate it around the mounts below it: %s in %s", host,
+                  n > 1 ? "other layers have it too, so only its entries that lead to mounts "
+                          "are shown" : "it is shown as it is, read-only,", shown);
+        return n > 1 ? -1 : (ssize_t) dirs[i];
+      }
+  return -1;
+}
+
 static uid_t
 read_overflow_uid (int oldroot_fd)
 {

@@ -2,7 +2,8 @@
  * overlay-split-host.h: host-side helpers of a split overlay's setup:
  * looking host entries up in the layers, recreating directories with the
  * host's owner and mode (or the caller's rights where the owner is not
- * mapped), and preparing upper directories overlayfs could not copy up.
+ * mapped), finding directories that can be searched but not listed, and
+ * preparing upper directories overlayfs could not copy up.
  * Runs in the sandbox setup process inside the new user + mount
  * namespace; host paths are reached only through the caller's old root
  * with RESOLVE_IN_ROOT. */
@@ -38,6 +39,23 @@ int split_open_host (int oldroot_fd, char *const *layers, size_t l, const char *
  * -ENOENT when no layer has one. */
 int split_top_entry (int oldroot_fd, char *const *layers, size_t n_layers, const char *rel,
                      struct stat *ret_st, size_t *ret_layer);
+
+/* The layers (indices, bottom first, into out: room for n_layers) that
+ * show a directory at rel: a non-directory in a layer hides everything
+ * below it, as overlayfs would.  Returns how many. */
+size_t split_dir_layers (int oldroot_fd, char *const *layers, size_t n_layers, const char *rel,
+                         size_t *out);
+
+/* A skeleton directory at rel that the caller may search but not list
+ * (mode 0711 of another owner) cannot be recreated: its entries are
+ * unknown.  Nor can the kernel show it without the mounts below it: a
+ * bind that is not recursive and an overlay layer are both refused where
+ * those mounts are locked (a user namespace).  When only one layer has a
+ * directory at rel and it is such a directory, returns that layer's
+ * index: the directory is to be shown as it is, read-only; else -1.
+ * Prints one warning line (DEST named) whenever such a directory is met. */
+ssize_t split_search_only_layer (int oldroot_fd, char *const *layers, size_t n_layers,
+                                 const char *rel, const char *dest);
 
 /* rwx bits the caller has on name in dir_fd ("" for dir_fd itself) with
  * lstat st, whose owner is not mapped. */

@@ -32,6 +32,8 @@ enum piece_kind
   PIECE_OVERLAY,   /* a directory without mounts below: its own overlay */
   PIECE_BIND,      /* a pseudo filesystem's mount point: read-only bind */
   PIECE_FILE,      /* a non-directory in a skeleton directory: read-only bind */
+  PIECE_STUB,      /* a skeleton directory below a search-only one bound as it
+                      is: the skeleton's own, bound back over the host's */
 };
 
 struct piece
@@ -39,6 +41,8 @@ struct piece
   char *rel;
   enum piece_kind kind;
   size_t layer;     /* PIECE_BIND, PIECE_FILE: the layer it comes from */
+  int src_fd;       /* PIECE_STUB: the skeleton's directory, opened before
+                       anything covers it */
 };
 
 struct split_run
@@ -67,6 +71,7 @@ add_piece (struct split_run *run, const char *rel, enum piece_kind kind, size_t 
   p->rel = xstrdup (rel);
   p->kind = kind;
   p->layer = layer;
+  p->src_fd = -1;
 }
 
 static int
@@ -122,22 +127,28 @@ skeleton_entry (struct split_run *run, int stub_dir, const char *rel, const char
   return 0;
 }
 
-/* The name of node_rel when it is directly in directory rel, else NULL. */
-static const char *
-split_relative_child (const char *node_rel, const char *rel)
+/* A skeleton directory the caller may search but not list, alone in its
+ * layers, is shown as the host has it (split_search_only_layer): a
+ * read-only recursive bind, which the pieces below it are mounted on, as
+ * are the skeleton's own directories below it (they hold pieces, or
+ * RWSRC shown empty). */
+static void
+show_search_only (struct split_run *run, const char *rel)
 {
-  size_t n = strlen (rel);
-  const char *child;
+  const struct setup_op *op = run->op;
+  ssize_t l = split_search_only_layer (run->oldroot_fd, op->resolved_layers, op->n_layers, rel,
+                                       op->dest);
 
-  if (*node_rel == '\0')
-    return NULL;
-  if (n == 0)
-    child = node_rel;
-  else if (strncmp (node_rel, rel, n) == 0 && node_rel[n] == '/')
-    child = node_rel + n + 1;
-  else
-    return NULL;
-  return strchr (child, '/') == NULL ? child : NULL;
+  if (l < 0)
+    return;
+  add_piece (run, rel, PIECE_BIND, (size_t) l);
+  for (size_t j = 0; j < run->split->n_nodes; j++)
+    {
+      const struct split_node *node = &run->split->nodes[j];
+      if (split_relative_child (node->rel, rel) != NULL
+          && (node->kind == SPLIT_NODE_SKELETON || node->kind == SPLIT_NODE_EXCLUDED))
+        add_piece (run, node->rel, PIECE_STUB, 0);
+    }
 }
 
 /* Fill the stub of skeleton directory rel with every entry of the layers'
@@ -152,6 +163,7 @@ skeleton_dir (struct split_run *run, const char *rel)
 
   if (stub_dir < 0)
     return 0;   /* its parent has no such entry: nothing to show */
+  show_search_only (run, rel);
   for (size_t l = op->n_layers; l-- > 0;)
     {
       cleanup_fd int fd = split_open_host (run->oldroot_fd, op->resolved_layers, l, rel,
@@ -417,36 +429,17 @@ bind_piece_layer (const struct piece_lowers *pl, int target_fd, const char *dest
   return r < 0 ? bwrap_error_set (err, -r, "Can't bind layer for /%s on %s", pl->rel, dest) : 0;
 }
 
-/* The layers that show a directory at rel, bottom first: a non-directory
- * in a layer hides everything below it, as overlayfs would. */
-static size_t
-piece_layers (const struct split_run *run, const char *rel, size_t *out)
-{
-  const struct setup_op *op = run->op;
-  size_t n = 0;
-
-  for (size_t l = 0; l < op->n_layers; l++)
-    {
-      struct stat st;
-      cleanup_fd int fd = split_open_host (run->oldroot_fd, op->resolved_layers, l, rel, O_PATH);
-      if (fd < 0 || fstat (fd, &st) != 0)
-        continue;
-      if (!S_ISDIR (st.st_mode))
-        n = 0;
-      else
-        out[n++] = l;
-    }
-  return n;
-}
-
 static int
 mount_overlay_piece (struct split_run *run, const struct piece *p, size_t index,
                      int target_fd, const char *dest, struct bwrap_error *err)
 {
-  cleanup_free size_t *layers = xcalloc (run->op->n_layers, sizeof (size_t));
+  const struct setup_op *op = run->op;
+  cleanup_free size_t *layers = xcalloc (op->n_layers, sizeof (size_t));
   struct piece_lowers pl = { run, p->rel, layers, -1 };
-  struct overlay_lowers lowers = { piece_layers (run, p->rel, layers), open_piece_lower, &pl,
-                                   name_piece_lower };
+  struct overlay_lowers lowers = {
+    split_dir_layers (run->oldroot_fd, op->resolved_layers, op->n_layers, p->rel, layers),
+    open_piece_lower, &pl, name_piece_lower
+  };
   cleanup_fd int upper = -1, work = -1;
   char name[32];
 
@@ -480,14 +473,14 @@ mount_overlay_piece (struct split_run *run, const struct piece *p, size_t index,
       bwrap_error_clear (err);
       warn_msg ("warning: %s (below --overlay-src %s) is on an overlayfs already stacked on "
                 "another; the kernel stacks filesystems at most two deep, so it is shown "
-                "read-only in %s", layer, run->op->resolved_layers[layers[0]], dest);
+                "read-only in %s", layer, op->resolved_layers[layers[0]], dest);
       return bind_piece_layer (&pl, target_fd, dest, err);
     }
   if (r == -EINVAL && err->message != NULL && strstr (err->message, ": Invalid argument") != NULL)
     {
       /* The kernel said nothing but EINVAL (its reason went to the kernel
        * log): name the likely causes in words. */
-      cleanup_free char *layer = split_join (run->op->resolved_layers[layers[lowers.n - 1]], p->rel);
+      cleanup_free char *layer = split_join (op->resolved_layers[layers[lowers.n - 1]], p->rel);
       bwrap_error_set (err, 0, "Can't make overlay mount on %s: the kernel refused the layer %s "
                        "(Invalid argument): a mount appeared below it after bwrap read the mount "
                        "table, or its filesystem cannot be an overlay layer; the kernel log "
@@ -501,7 +494,7 @@ mount_piece (struct split_run *run, size_t index, int dest_root, struct bwrap_er
 {
   const struct piece *p = &run->pieces[index];
   cleanup_free char *dest = split_join (run->op->dest, p->rel);
-  cleanup_fd int target = resolve_open (dest_root, p->rel, O_PATH);
+  cleanup_fd int target = resolve_open (dest_root, *p->rel ? p->rel : ".", O_PATH);
   cleanup_fd int host = -1;
   int r;
 
@@ -509,6 +502,12 @@ mount_piece (struct split_run *run, size_t index, int dest_root, struct bwrap_er
     return 0;   /* not in the skeleton: hidden on the host too */
   if (p->kind == PIECE_OVERLAY)
     return mount_overlay_piece (run, p, index, target, dest, err);
+  if (p->kind == PIECE_STUB)
+    {
+      /* Writable where the skeleton is: it is the skeleton. */
+      r = p->src_fd < 0 ? 0 : bind_mount_fd (p->src_fd, target, run->upper_fd < 0 ? BIND_READONLY : 0);
+      return r < 0 ? bwrap_error_set (err, -r, "Can't bind %s into %s", dest, run->op->dest) : 0;
+    }
   /* A pseudo filesystem (with what is mounted below it) or a
    * non-directory: read-only, so the host cannot change through it. */
   host = split_open_host (run->oldroot_fd, run->op->resolved_layers, p->layer, p->rel,
@@ -545,11 +544,26 @@ static void
 run_free (struct split_run *run)
 {
   for (size_t i = 0; i < run->n_pieces; i++)
-    free (run->pieces[i].rel);
+    {
+      free (run->pieces[i].rel);
+      cleanup_fdp (&run->pieces[i].src_fd);
+    }
   free (run->pieces);
   cleanup_fdp (&run->stub_fd);
   cleanup_fdp (&run->upper_fd);
   cleanup_fdp (&run->work_fd);
+}
+
+/* DEST afresh, after something was mounted on it.  "/newroot" is the
+ * setup root's fixed layout (setup.c). */
+static int
+open_dest_root (const struct setup_op *op, struct bwrap_error *err)
+{
+  cleanup_fd int newroot = open ("/newroot", O_PATH | O_DIRECTORY | O_CLOEXEC);
+  int fd = newroot < 0 ? -errno : resolve_open (newroot, op->dest, O_PATH | O_DIRECTORY);
+
+  return fd < 0 ? bwrap_error_set (err, -fd, "Can't open %s after mounting its skeleton", op->dest)
+                : fd;
 }
 
 int
@@ -560,7 +574,7 @@ overlay_split_mount (const struct setup_op *op, const struct setup_ctx *ctx,
     .op = op, .split = op->split, .oldroot_fd = ctx->oldroot_fd,
     .proc_fd_dir = ctx->proc_fd_dir, .stub_fd = -1, .upper_fd = -1, .work_fd = -1,
   };
-  cleanup_fd int newroot = -1, dest_root = -1;
+  cleanup_fd int dest_root = -1;
   int r;
 
   run.owners = split_owners_of (ctx->oldroot_fd);
@@ -573,17 +587,24 @@ overlay_split_mount (const struct setup_op *op, const struct setup_ctx *ctx,
     r = prepare_uppers (&run, err);
   if (r >= 0)
     r = mount_skeleton (&run, dest_fd, err);
+  /* The skeleton now covers dest_fd: reach DEST afresh. */
   if (r >= 0)
-    {
-      /* The skeleton now covers dest_fd: reach DEST afresh.  "/newroot" is
-       * the setup root's fixed layout (setup.c). */
-      newroot = open ("/newroot", O_PATH | O_DIRECTORY | O_CLOEXEC);
-      dest_root = newroot < 0 ? -errno : resolve_open (newroot, op->dest, O_PATH | O_DIRECTORY);
-      if (dest_root < 0)
-        r = bwrap_error_set (err, -dest_root, "Can't open %s after mounting its skeleton", op->dest);
-    }
+    r = dest_root = open_dest_root (op, err);
+  /* The skeleton's directories to bind back below a search-only directory
+   * shown as it is: opened now, before that bind covers them. */
   for (size_t i = 0; r >= 0 && i < run.n_pieces; i++)
-    r = mount_piece (&run, i, dest_root, err);
+    if (run.pieces[i].kind == PIECE_STUB)
+      run.pieces[i].src_fd = resolve_open (dest_root, run.pieces[i].rel, O_PATH | O_DIRECTORY);
+  for (size_t i = 0; r >= 0 && i < run.n_pieces; i++)
+    {
+      r = mount_piece (&run, i, dest_root, err);
+      /* A piece on DEST itself (a search-only layer root) covers it again. */
+      if (r >= 0 && run.pieces[i].rel[0] == '\0')
+        {
+          cleanup_fdp (&dest_root);
+          r = dest_root = open_dest_root (op, err);
+        }
+    }
   run_free (&run);
   return r < 0 ? r : 0;
 }

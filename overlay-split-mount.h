@@ -14,7 +14,8 @@
 /* Mount op (an overlay op whose op->split preflight filled) on dest_fd:
  * a skeleton of the directories above the split points on a private
  * tmpfs, as an overlay of its own when writable, then one overlay per
- * subtree without mounts, read-only binds for pseudo filesystems and for
- * non-directories in skeleton directories.  0 or -errno with err filled. */
+ * subtree without mounts, read-only binds for pseudo filesystems, for
+ * non-directories in skeleton directories and for skeleton directories
+ * the caller may search but not list.  0 or -errno with err filled. */
 int overlay_split_mount (const struct setup_op *op, const struct setup_ctx *ctx,
                          int dest_fd, struct bwrap_error *err);

@@ -144,6 +144,23 @@ split_relative (const char *path, const char *base)
   return path[n] == '/' ? path + n + 1 : NULL;
 }
 
+const char *
+split_relative_child (const char *node_rel, const char *rel)
+{
+  size_t n = strlen (rel);
+  const char *child;
+
+  if (*node_rel == '\0')
+    return NULL;
+  if (n == 0)
+    child = node_rel;
+  else if (strncmp (node_rel, rel, n) == 0 && node_rel[n] == '/')
+    child = node_rel + n + 1;
+  else
+    return NULL;
+  return strchr (child, '/') == NULL ? child : NULL;
+}
+
 /* rel (non-empty) equals anc or lies below it; anc "" is the root. */
 static bool
 rel_is_same_or_below (const char *rel, const char *anc)

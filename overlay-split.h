@@ -84,13 +84,18 @@ const struct split_node *overlay_split_find (const struct overlay_split *split,
  * Points into path. */
 const char *split_relative (const char *path, const char *base);
 
+/* The name of node_rel when it lies directly in directory rel ("" for
+ * the root), else NULL.  Points into node_rel. */
+const char *split_relative_child (const char *node_rel, const char *rel);
+
 struct setup_op;
 
 /* Preflight (caller's process, not pure: reads /proc/self/mountinfo):
  * compute op->split for an overlay op whose layers, RWSRC and WORKDIR are
  * resolved, and, when the sandbox will have a user namespace, print one
  * "warning:" line for each layer whose existing files the command will
- * not be able to change (a layer on overlayfs, files of an unmapped owner
- * that the caller may write).  0 or -errno with err filled.  In
+ * not be able to change (a layer on overlayfs, files whose uid or gid is
+ * not mapped that the caller may write, in the layer or one directory
+ * down).  0 or -errno with err filled.  In
  * overlay-split-preflight.c. */
 int overlay_split_preflight (struct setup_op *op, bool has_userns, struct bwrap_error *err);

@@ -369,7 +369,7 @@ privop_serve (int sock, int clone_flags, uid_t fs_uid, gid_t fs_gid)
           setup_root_done = r == 0;
           break;
         case PRIVOP_BIND:
-          r = bind_mount_fd (fds[0], fds[1], req.flags);
+          r = bind_mount_fd_err (fds[0], fds[1], req.flags, &err);
           break;
         case PRIVOP_MOUNT_FS:
           r = peer_mount_fs (&req, fds[0], &msg);
@@ -471,10 +471,16 @@ call (uint32_t op, uint32_t flags, const char *const *strings, size_t n_strings,
 }
 
 int
-privop_bind (int src_fd, int dest_fd, unsigned flags)
+privop_bind (int src_fd, int dest_fd, unsigned flags, struct bwrap_error *err)
 {
   int fds[2] = { src_fd, dest_fd };
-  return call (PRIVOP_BIND, flags, NULL, 0, fds, 2, NULL);
+  cleanup_free char *msg = NULL;
+  int r = call (PRIVOP_BIND, flags, NULL, 0, fds, 2, &msg);
+
+  /* The peer's message already carries its errno's text. */
+  if (r < 0 && msg != NULL)
+    (void) bwrap_error_set (err, 0, "%s", msg);
+  return r;
 }
 
 int

@@ -78,7 +78,8 @@ bool privop_client_active (void);
  * never start while a privileged process of ours is in the sandbox. */
 void privop_client_finish (void);
 
-int privop_bind (int src_fd, int dest_fd, unsigned flags);                /* 0 or -errno */
+/* 0 or -errno; err (may be NULL) gets the peer's detail, if it sent one. */
+int privop_bind (int src_fd, int dest_fd, unsigned flags, struct bwrap_error *err);
 int privop_mount_fs (const char *fstype, const char *const *config, unsigned attrs,
                      int dest_fd, char **ret_kernel_msg);                  /* 0 or -errno */
 int privop_set_rdonly (int fd);                                           /* 0 or -errno */

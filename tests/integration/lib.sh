@@ -96,10 +96,13 @@
 # Fixtures (all cleaned up on exit, even after a failure or SIGTERM)
 #   make_squashfs SRCDIR IMAGE [MKSQUASHFS-OPTS...]
 #                        builds IMAGE from SRCDIR (ownership and modes kept)
-#   mount_squashfs IMAGE MOUNTPOINT
+#   mount_squashfs IMAGE MOUNTPOINT [SQUASHFUSE-OPTS...]
 #                        mounts IMAGE with squashfuse as the current user
 #                        (root-side setup made /dev/fuse 0666); unmounted
 #                        with fusermount3 -u at exit.  Check have_squashfuse.
+#                        Modes are not enforced unless the options say
+#                        -o default_permissions (FUSE leaves them to the
+#                        server, and squashfuse checks none).
 #   squashfs_of SRCDIR MOUNTPOINT
 #                        both steps; the image goes to $TEST_TMP/<name>.sqfs
 #   host_mount_tmpfs MOUNTPOINT [OPTIONS]   (root) tmpfs on the host
@@ -570,8 +573,9 @@ make_squashfs ()
 mount_squashfs ()
 {
   local img=$1 mp=$2
+  shift 2
   mkdir -p "$mp"
-  squashfuse "$img" "$mp" 2>"$TEST_TMP/.squashfuse" || {
+  squashfuse "$@" "$img" "$mp" 2>"$TEST_TMP/.squashfuse" || {
     diag "squashfuse failed: $(cat "$TEST_TMP/.squashfuse")"
     return 1
   }

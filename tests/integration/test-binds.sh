@@ -252,4 +252,236 @@ run_bwrap "${BASE[@]}" --remount-ro /missing true
 assert_error 1 "bwrap: Can't remount readonly on /newroot/missing: realpath(destination): No such file or directory" \
   "--remount-ro: missing DEST"
 
+
+# ------------------------------------------------------------ submounts the remount must not miss
+
+# Without the new mount API (suites legacy-*) a recursive bind is mount(2)
+# with MS_REC, after which every submount is remounted with the added
+# flags through a walk to its mount point.  These cases run in every
+# suite: with the new API they check that nothing changes.
+#
+# Mounts the user cannot make on the host are made, as the user, in a user
+# and mount namespace of our own, kept by a holder process; bwrap runs in
+# it through nsenter, with --unshare-user, as in a rootless container.
+#
+# As root, some cases need a process of the user bwrap-test (which
+# run-as-user.sh creates): AS_USER runs a command as it.
+AS_USER=()
+if is_root && id -u bwrap-test >/dev/null 2>&1; then
+  chmod 0711 "$TEST_TMP"
+  AS_USER=(setpriv --reuid=bwrap-test --regid=bwrap-test --init-groups)
+fi
+_holder_ready () { [ "$(readlink "/proc/$1/ns/mnt")" != "$(readlink /proc/self/ns/mnt)" ]; }
+outer_ns ()
+{
+  local holder
+  have_userns || return 1
+  unshare --user --map-root-user --mount sleep 600 &
+  holder=$!
+  disown "$holder"   # killed at exit: no job report
+  register_pid "$holder"
+  if ! wait_for 5 _holder_ready "$holder"; then
+    SKIP_REASON="the holder of our own namespace did not start"
+    return 1
+  fi
+  OWN_IN=(nsenter -t "$holder" -U -m --preserve-credentials)
+  OWN_EXTRA=(--unshare-user)
+}
+# OWN_IN and OWN_EXTRA go before and after "$BWRAP" where own_tmpfs
+# mounted something: nothing as root, our namespace as the user.
+OWN_IN=()
+OWN_EXTRA=()
+if ! is_root && ! is_setuid; then
+  outer_ns
+fi
+# own_mount MOUNT-ARGS... MOUNTPOINT: mount(8) where bwrap will see it;
+# not in setuid mode (the setuid copy does not run setuid in our
+# namespace).  own_tmpfs MOUNTPOINT [OPTIONS]: a tmpfs there.
+own_mount ()
+{
+  if is_root; then
+    mount "$@" 2>/dev/null && register_mount "${*: -1}"
+  elif [ ${#OWN_IN[@]} -gt 0 ]; then
+    "${OWN_IN[@]}" mount "$@" 2>/dev/null
+  else
+    return 1
+  fi
+}
+own_tmpfs () { own_mount -t tmpfs -o "${2:-mode=0755}" own "$1"; }
+
+# A stack: mounts on the root of a submount cover it and all it holds;
+# those are left as they are (nothing reaches them, the sandbox no more
+# than we), the top of the stack and what is mounted in it get the flags.
+# A file bound twice is a stack too.
+SKIP_REASON=
+C=$T/cov
+mkdir -p "$C/s"
+echo under >"$C/f"
+echo first >"$T/cov-first"
+echo second >"$T/cov-second"
+if is_setuid; then
+  skip_n 5 "a stack of mounts needs root or a namespace of our own" "a covered submount"
+elif own_tmpfs "$C/s" && "${OWN_IN[@]}" mkdir "$C/s/in" && own_tmpfs "$C/s/in" &&
+     own_tmpfs "$C/s" && own_tmpfs "$C/s" && "${OWN_IN[@]}" mkdir "$C/s/top" &&
+     own_tmpfs "$C/s/top" && own_mount --bind "$T/cov-first" "$C/f" &&
+     own_mount --bind "$T/cov-second" "$C/f"; then
+  run "${OWN_IN[@]}" "$BWRAP" "${OWN_EXTRA[@]}" "${BASE[@]}" "${P[@]}" --ro-bind "$C" /mnt \
+    cat /proc/self/mountinfo
+  assert_rc 0 "a covered submount: the bind succeeds"
+  printf '%s\n' "$RUN_OUT" >"$TEST_TMP/mountinfo"
+  check "a covered submount: the mount on top of the stack is read-only" mount_has_opt /mnt/s ro
+  check "a covered submount: a mount inside the top is read-only" mount_has_opt /mnt/s/top ro
+  check "a covered file mount: the one on top is read-only" mount_has_opt /mnt/f ro
+  run "${OWN_IN[@]}" "$BWRAP" "${OWN_EXTRA[@]}" "${BASE[@]}" --ro-bind "$C" /mnt touch /mnt/s/new
+  assert_stderr_has "Read-only file system" "a covered submount: the visible stack refuses writes"
+else
+  skip_n 5 "${SKIP_REASON:-could not mount the stack}" "a covered submount"
+fi
+
+# Issue 23, item 1: a directory renamed while the submounts were walked
+# to made the walk miss, and the submount was skipped as if covered: it
+# stayed writable (a root-owned tmpfs written to from the sandbox).  Here
+# a directory holds $RACE_N submounts under p/ while a renamer flips p and
+# q as fast as it can and bwrap binds the directory read-only again and
+# again.  Every run must either fail naming a submount, in bubblewrap's
+# words, or show every submount read-only and refuse writes; nothing may
+# land on the host.  Root: host tmpfs mounts in a directory owned by
+# bwrap-test, who renames (root does, without that user).  User: tmpfs mounts in our own namespace.
+# Setuid: the user's squashfuse mounts (read-only filesystems: there the
+# mount flags are what is checked, and the setuid copy's messages, which
+# come from its privileged peer).
+RACE_N=4
+RACE_RUNS=40
+SKIP_REASON=
+R=$T/race
+mkdir -p "$R/u/p" "$R/img"
+echo image >"$R/img/f"
+race_ready=yes
+for ((k = 1; k <= RACE_N; k++)); do
+  mkdir "$R/u/p/s$k"
+  if ! is_setuid; then
+    own_tmpfs "$R/u/p/s$k" || race_ready=
+    is_root && register_mount "$R/u/q/s$k"   # where a rename may have left it
+  elif ! have_squashfuse; then
+    race_ready=
+  else
+    if [ "$k" = 1 ]; then
+      make_squashfs "$R/img" "$R/img.sqfs" || race_ready=
+    fi
+    if [ -n "$race_ready" ]; then
+      mount_squashfs "$R/img.sqfs" "$R/u/p/s$k" || race_ready=
+      register_mount "$R/u/q/s$k" fuse
+    fi
+  fi
+done
+if [ ${#AS_USER[@]} -gt 0 ]; then
+  chown bwrap-test "$R/u"
+fi
+
+if [ -n "$race_ready" ]; then
+  "${AS_USER[@]}" perl -e 'chdir $ARGV[0] or die; while (1) { rename "p", "q"; rename "q", "p" }' "$R/u" &
+  renamer=$!
+  register_pid "$renamer"
+  race_ro=0 race_closed=0 race_bad=0 race_other=0
+  race_start=$SECONDS
+  for ((i = 1; i <= RACE_RUNS; i++)); do
+    # Builtins only: a fork per attempt would make the loop slow.
+    run "${OWN_IN[@]}" "$BWRAP" "${OWN_EXTRA[@]}" "${BASE[@]}" --proc /proc --ro-bind "$R/u" /mnt sh -c '
+      for s in /mnt/p/s* /mnt/q/s* /mnt/p/s* /mnt/q/s*; do
+        echo x > "$s/w" && echo "wrote $s"
+      done
+      while read -r id parent dev root mp opts rest; do
+        case $mp in /mnt/[pq]/s*) echo "$mp $opts" ;; esac
+      done < /proc/self/mountinfo'
+    race_ro_lines=$(grep -c '^/mnt/[pq]/s[0-9]* ro,' <<<"$RUN_OUT")
+    if [ "$RUN_RC" = 0 ] && [ "$race_ro_lines" = "$RACE_N" ] && ! grep -q '^wrote\| rw' <<<"$RUN_OUT"; then
+      race_ro=$((race_ro + 1))
+    elif [ "$RUN_RC" = 0 ]; then
+      [ "$race_bad" = 0 ] && diag "run $i: a submount not read-only:" "$RUN_OUT"
+      race_bad=$((race_bad + 1))
+    elif [ "$RUN_RC" = 1 ] && [ "$(_stderr_lines)" = 1 ] && [[ $RUN_ERR == "bwrap: Can't bind mount /oldroot$R/u on /newroot/mnt: Unable to apply mount flags: remount \"/newroot/mnt/"[pq]/s[0-9]*'": '* ]]; then
+      race_closed=$((race_closed + 1))
+    else
+      [ "$race_other" = 0 ] && _run_diag
+      race_other=$((race_other + 1))
+    fi
+  done
+  check "renames during --ro-bind: the renamer ran throughout" kill -0 "$renamer"
+  kill "$renamer"
+  wait "$renamer" 2>/dev/null
+  [ -d "$R/u/q" ] && mv "$R/u/q" "$R/u/p"
+  diag "$RACE_RUNS runs in $((SECONDS - race_start)) s: $race_ro with every submount read-only," \
+    "$race_closed failed naming a submount, $race_bad left one writable, $race_other failed otherwise"
+  assert_eq 0 "$race_bad" "renames during --ro-bind: no run leaves a submount writable"
+  assert_eq 0 "$race_other" "renames during --ro-bind: a failing run names the submount"
+  if is_setuid; then
+    skip "renames during --ro-bind: nothing written on the host" "squashfs is read-only anyway"
+  else
+    assert_eq "" "$("${OWN_IN[@]}" find "$R/u/p" -name w)" \
+      "renames during --ro-bind: nothing written on the host"
+  fi
+else
+  skip_n 4 "${SKIP_REASON:-could not mount the submounts} (submounts needed)" "renames during --ro-bind"
+fi
+
+# Issue 23, item 4: the classic remount rebuilt each mount's flags from a
+# list without nosymfollow (Linux 5.10), so binding a tree holding a
+# nosymfollow mount cleared it there; the new API keeps it.  Flags are
+# only ever added: through mountinfo (the binds) and statvfs
+# (--remount-ro).  Root: a host tmpfs; user: one in our own namespace.
+SKIP_REASON=
+N=$T/nsf
+mkdir -p "$N/sub"
+if is_setuid; then
+  skip_n 9 "a nosymfollow mount needs root or a namespace of our own, where the setuid copy does not run setuid" "nosymfollow kept"
+elif ! own_tmpfs "$N/sub" nosymfollow,mode=0755; then
+  skip_n 9 "${SKIP_REASON:-no nosymfollow mounts (Linux 5.10)}" "nosymfollow kept"
+else
+  "${OWN_IN[@]}" sh -c 'echo target > "$1/target" && ln -s target "$1/link"' sh "$N/sub"
+  for how in "--ro-bind:--ro-bind $N /mnt" "--remount-ro:--bind $N /mnt --remount-ro /mnt/sub" \
+             "--bind:--bind $N /mnt"; do
+    what=${how%%:*}
+    # shellcheck disable=SC2086 # the options are words by design
+    run "${OWN_IN[@]}" "$BWRAP" "${OWN_EXTRA[@]}" "${BASE[@]}" --proc /proc ${how#*:} sh -c '
+      while read -r id parent dev root mp opts rest; do
+        [ "$mp" = /mnt/sub ] && echo "$opts"
+      done < /proc/self/mountinfo
+      cat /mnt/sub/target /mnt/sub/link'
+    check "$what: a nosymfollow submount stays nosymfollow" \
+      _has_comma_item "${RUN_OUT%%$'\n'*}" nosymfollow
+    assert_stderr_has "cat: /mnt/sub/link: Too many levels of symbolic links" \
+      "$what: a symlink on the nosymfollow submount is not followed"
+    assert_eq target "${RUN_OUT##*$'\n'}" "$what: files on the nosymfollow submount are read"
+  done
+fi
+
+# A walk refused with EACCES: bubblewrap leaves such a submount as it is;
+# here only where the command can never use it either, another user's
+# FUSE mount (the kernel refuses every other uid before the daemon is
+# asked).  A mount behind a directory whose owner could open it later
+# fails the run instead, naming it.  With the new API every mount of the
+# tree gets its flags in one step, and both runs succeed.  As root, for
+# the fixtures: directories of root's, mode 0700, bound by bwrap-test.
+SKIP_REASON=
+if [ ${#AS_USER[@]} -gt 0 ] && have_squashfuse; then
+  mkdir -p "$T/closed-fuse/in/m" "$T/closed-tmpfs/in/t"
+  chmod 0700 "$T/closed-fuse/in" "$T/closed-tmpfs/in"
+  if squashfs_of "$R/img" "$T/closed-fuse/in/m" && host_mount_tmpfs "$T/closed-tmpfs/in/t"; then
+    run "${AS_USER[@]}" "$BWRAP" "${BASE[@]}" --ro-bind "$T/closed-fuse" /mnt true
+    assert_rc 0 "root's FUSE mount behind a directory we may not search: left as it is"
+    run "${AS_USER[@]}" "$BWRAP" "${BASE[@]}" --ro-bind "$T/closed-tmpfs" /mnt true
+    if have_mount_api; then
+      assert_rc 0 "a tmpfs behind a directory we may not search: gets its flags (new API)"
+    else
+      assert_error 1 "bwrap: Can't bind mount /oldroot$T/closed-tmpfs on /newroot/mnt: Unable to apply mount flags: remount \"/newroot/mnt/in/t\": Permission denied" \
+        "a tmpfs behind a directory we may not search: the run fails, naming it"
+    fi
+  else
+    skip_n 2 "could not mount the fixtures" "submounts behind a directory we may not search"
+  fi
+else
+  skip_n 2 "${SKIP_REASON:-needs root and the user bwrap-test} (fixtures owned by root, run as bwrap-test)" \
+    "submounts behind a directory we may not search"
+fi
+
 done_testing

@@ -3,7 +3,8 @@
 # Overlays over host trees that contain mounts (issue 13): a tmpfs, a
 # squashfuse FUSE mount two directories deep and a tmpfs over a directory
 # with files of its own, below a layer; several layers with different
-# mounts; RWSRC and WORKDIR inside a layer; the whole host root.
+# mounts; RWSRC and WORKDIR inside a layer; a directory on the path to a
+# mount that can be searched but not listed (issue 23); the whole host root.
 #
 # How the mounts are made: as root they are host mounts.  As the
 # unprivileged user the FUSE mounts are real host mounts (squashfuse, made
@@ -40,6 +41,22 @@ echo q1 >"$T/q/q1"
 squashfs_of "$T/sq" "$T/tree/x/y/sq" || skip_all "cannot mount a squashfs image with squashfuse"
 squashfs_of "$T/q" "$T/top/q" || skip_all "cannot mount a squashfs image with squashfuse"
 
+# A search-only directory: tv/trav, mode 0711 of uid 4242 (mapped neither
+# in the user's sandbox nor in root's with --unshare-user), holding a file
+# reachable by name, a mount directly in it (trav/mnt) and one below a
+# directory anyone may write into (trav/sub/mnt2).  An image, because only
+# squashfuse gives the user files of another owner; default_permissions,
+# so that the kernel enforces their modes.  tv2/trav: the same directory
+# in a second layer.
+mkdir -p "$T/travsrc/trav/mnt" "$T/travsrc/trav/sub/mnt2" "$T/tv2/trav"
+echo k >"$T/travsrc/trav/known"
+echo s >"$T/travsrc/trav/sub/sf"
+echo t >"$T/tv2/trav/t"
+chmod 777 "$T/travsrc/trav/sub"
+chmod 711 "$T/travsrc/trav"
+make_squashfs "$T/travsrc" "$T/trav.sqfs" -force-uid 4242 -force-gid 4242 &&
+  mount_squashfs "$T/trav.sqfs" "$T/tv" -o default_permissions || skip_all "cannot mount a squashfs image with squashfuse"
+
 # The tmpfs mounts: t1 in tree/tm, and c1 in a tmpfs over tree/cover,
 # which hides tree/cover/hidden.
 # And an overlayfs mount at ovl (lower ol), for the EOVERFLOW diagnosis,
@@ -49,13 +66,17 @@ echo o >"$T/ol/of"
 MOUNTS='mount -t tmpfs -o mode=0755 bwrap-t "$1/tree/tm" && echo t1 >"$1/tree/tm/t1" &&
         mount -t tmpfs -o mode=0755 bwrap-t "$1/tree/cover" && echo c1 >"$1/tree/cover/c1" &&
         mount -t overlay -o "lowerdir=$1/ol,upperdir=$1/ou,workdir=$1/ow,userxattr" bwrap-o "$1/ovl" &&
-        mount -t overlay -o "lowerdir=$1/ovl,upperdir=$1/ou2,workdir=$1/ow2,userxattr" bwrap-o "$1/ovl2"'
+        mount -t overlay -o "lowerdir=$1/ovl,upperdir=$1/ou2,workdir=$1/ow2,userxattr" bwrap-o "$1/ovl2" &&
+        mount -t tmpfs -o mode=0777 bwrap-t "$1/tv/trav/mnt" && echo m >"$1/tv/trav/mnt/m" &&
+        mount -t tmpfs -o mode=0777 bwrap-t "$1/tv/trav/sub/mnt2" && echo m2 >"$1/tv/trav/sub/mnt2/m2"'
 if is_root; then
   bash -c "$MOUNTS" sh "$T" || skip_all "cannot mount tmpfs"
   register_mount "$T/ovl"
   register_mount "$T/ovl2"
   register_mount "$T/tree/cover"
   register_mount "$T/tree/tm"
+  register_mount "$T/tv/trav/mnt"
+  register_mount "$T/tv/trav/sub/mnt2"
   # sbx ARGS...: bwrap ARGS... with the test mounts in place
   sbx () { run_bwrap "$@"; }
 else
@@ -160,6 +181,50 @@ assert_rc 0 "RWSRC and WORKDIR inside the layer: accepted"
 assert_stdout_is "/o/rw2:  /o/wk2: p" "RWSRC and WORKDIR inside the layer appear empty"
 assert_file_content "$T/tree/rw2/new2" n "RWSRC inside the layer receives the writes"
 
+# ------------------------------------------------------------ search-only directories
+
+# A directory on the path to a mount is recreated from its entries, and
+# one the sandbox may search but not list (0711 of an unmapped owner)
+# lists none: it is bound as it is instead, read-only, with one warning;
+# the pieces below it are still overlays.  As real root every directory
+# can be listed: recreated as usual, no warning.
+TRAV='cat /o/trav/known /o/trav/mnt/m /o/trav/sub/sf /o/trav/sub/mnt2/m2 | tr "\n" " "
+echo n >/o/trav/mnt/new && echo n >/o/trav/sub/mnt2/new && echo n >/o/trav/sub/new && echo written
+stat -c %a /o/trav; { echo n >/o/trav/new; } 2>/dev/null && echo trav-writable || echo trav-ro'
+trav_warning () { echo "bwrap: warning: $T/$1 can be searched but not listed with the sandbox's ids, so bwrap cannot recreate it around the mounts below it: $2 in /o/trav"; }
+before=$(host_state)
+if is_root; then
+  sbx "${SB[@]}" --overlay-src "$T/tv" --tmp-overlay /o sh -c "$TRAV"
+  assert_stdout_is "k m s m2 written
+711
+trav-writable" "search-only directory, as real root: listed and recreated as any other"
+  assert_stderr_empty "search-only directory, as real root: no warning"
+fi
+sbx --unshare-user "${SB[@]}" --overlay-src "$T/tv" --tmp-overlay /o sh -c "$TRAV"
+assert_stdout_is "k m s m2 written
+711
+trav-ro" "search-only directory with mounts, in a user namespace: its file is reachable by name, the mounts below take writes, it keeps its mode and is read-only"
+assert_stderr_is "$(trav_warning tv/trav "it is shown as it is, read-only,")" \
+  "search-only directory shown as it is: one warning line names it and says why"
+assert_eq "$before" "$(host_state)" "search-only directory: nothing changed on the host"
+
+mkdir -p "$T/trw" "$T/twk"
+sbx --unshare-user "${SB[@]}" --overlay-src "$T/tv" --overlay "$T/trw" "$T/twk" /o sh -c "$TRAV"
+assert_file_content "$T/trw/trav/sub/mnt2/new" n "search-only directory, --overlay: a write to a mount below it lands in RWSRC"
+assert_file_content "$T/trw/trav/sub/new" n "search-only directory, --overlay: a write to a directory below it lands in RWSRC"
+
+sbx --unshare-user "${SB[@]}" --overlay-src "$T/tv" --overlay-src "$T/tree/plain" --ro-overlay /o \
+  sh -c 'cat /o/trav/known /o/trav/sub/mnt2/m2 | tr "\n" " "; { echo n >/o/trav/sub/mnt2/new; } 2>/dev/null || echo ro'
+assert_stdout_is "k m2 ro" "search-only directory, --ro-overlay: reachable by name, nothing writable"
+
+# In two layers, binding one would hide the other: only the entries that
+# lead to mounts are shown from the search-only one (documented).
+sbx --unshare-user "${SB[@]}" --overlay-src "$T/tv" --overlay-src "$T/tv2" --tmp-overlay /o \
+  sh -c 'cat /o/trav/t /o/trav/mnt/m | tr "\n" " "; test -e /o/trav/known && echo known || echo no-known'
+assert_stdout_is "t m no-known" "search-only directory in two layers: the other layer's entries and the mounts show"
+assert_stderr_is "$(trav_warning tv/trav "other layers have it too, so only its entries that lead to mounts are shown")" \
+  "search-only directory in two layers: one warning line says what is not shown"
+
 # ------------------------------------------------------------ diagnosed kernel limits
 
 # A layer on overlayfs, in a user namespace: copy-up fails with EOVERFLOW
@@ -209,6 +274,52 @@ else
 fi
 run_bwrap "${SB[@]}" --overlay-src "$T/rootimg" --overlay-src "$T/tree/plain" --ro-overlay /o true
 assert_stderr_empty "files owned by another uid: no warning for --ro-overlay"
+
+# The kernel's rule is the uid or the gid: a file of the caller whose
+# group is not the caller's primary group (a shared project directory),
+# writable by that group, is as stuck as a foreign one (grpimg/g).  And
+# the scan looks below the layer's root: a root-owned 0666 file one
+# directory down (deepimg/d/f), in a plain overlay without a split.  Each
+# warning is checked against what the command then meets.
+mkdir -p "$T/grpsrc" "$T/deepsrc/d"
+echo g >"$T/grpsrc/g"
+echo f >"$T/deepsrc/d/f"
+chmod 664 "$T/grpsrc/g"
+chmod 666 "$T/deepsrc/d/f"
+make_squashfs "$T/grpsrc" "$T/grp.sqfs" -force-uid "$HOST_UID" -force-gid 4242 &&
+  mount_squashfs "$T/grp.sqfs" "$T/grpimg" &&
+  make_squashfs "$T/deepsrc" "$T/deep.sqfs" -all-root && mount_squashfs "$T/deep.sqfs" "$T/deepimg" || {
+  skip_n "$(is_root && echo 7 || echo 5)" "cannot mount a squashfs image with squashfuse" "unmapped group, file one level down"
+  done_testing
+  exit 0
+}
+grp_warning="bwrap: warning: --overlay-src $T/grpimg: its file g has group gid 4242, which the sandbox cannot map (it maps only uid $HOST_UID and gid $HOST_GID)"
+CHANGE='{ echo x >>"$1"; } 2>&1 | sed "s/.*: //"; cat "$1"'
+run_bwrap "${SB[@]}" --overlay-src "$T/grpimg" --tmp-overlay "$T/grpimg" sh -c "$CHANGE" sh "$T/grpimg/g"
+if is_root; then
+  assert_stderr_empty "a file of an unmapped group, as root: no warning (every owner is mapped)"
+  assert_stdout_is "g
+x" "a file of an unmapped group, as root: changed in place"
+  run_bwrap --unshare-user "${SB[@]}" --overlay-src "$T/grpimg" --tmp-overlay "$T/grpimg" sh -c "$CHANGE" sh "$T/grpimg/g"
+fi
+assert_stderr_has "$grp_warning" "a file of the caller's with an unmapped group, writable by it: warned up front, naming the gid"
+assert_stdout_is "Value too large for defined data type
+g" "a file of an unmapped group: changing it in place fails with EOVERFLOW, as the warning says"
+
+run_bwrap "${SB[@]}" --overlay-src "$T/deepimg" --tmp-overlay "$T/deepimg" sh -c "$CHANGE" sh "$T/deepimg/d/f"
+if is_root; then
+  assert_stderr_empty "a root-owned 0666 file one directory down, as root: no warning"
+  assert_stdout_is "f
+x" "a root-owned 0666 file one directory down, as root: changed in place"
+else
+  assert_stderr_has "bwrap: warning: --overlay-src $T/deepimg: its file d/f is owned by uid 0, which the sandbox cannot map" \
+    "a root-owned 0666 file one directory below the layer's root: warned up front, without a split"
+  assert_stdout_is "Value too large for defined data type
+f" "a root-owned 0666 file one directory down: changing it in place fails with EOVERFLOW, as the warning says"
+fi
+# Control: the caller's own files, one directory down, give no warning.
+sbx "${SB[@]}" --overlay-src "$T/tree/plain" --tmp-overlay /o true
+assert_stderr_empty "the caller's own files: no warning"
 
 # ------------------------------------------------------------ the host root
 

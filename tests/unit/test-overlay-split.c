@@ -102,6 +102,15 @@ START_TEST (test_relative)
   ck_assert_str_eq (split_relative ("/a", "/a"), "");
   ck_assert_ptr_null (split_relative ("/ab", "/a"));
   ck_assert_ptr_null (split_relative ("/b", "/a"));
+
+  /* split_relative_child: the name directly in a directory only. */
+  ck_assert_str_eq (split_relative_child ("a", ""), "a");
+  ck_assert_str_eq (split_relative_child ("a/b", "a"), "b");
+  ck_assert_ptr_null (split_relative_child ("", ""));
+  ck_assert_ptr_null (split_relative_child ("a/b", ""));
+  ck_assert_ptr_null (split_relative_child ("a/b/c", "a"));
+  ck_assert_ptr_null (split_relative_child ("ab/c", "a"));
+  ck_assert_ptr_null (split_relative_child ("a", "a"));
 }
 END_TEST
 

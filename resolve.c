@@ -19,25 +19,6 @@ resolve_open (int root_fd, const char *path, int flags)
   return resolve_create (root_fd, path, flags, 0);
 }
 
-/* One lookup, two implementations: the kernel's confinement when it has
- * openat2, the same rules walked by hand (resolve-walk.c) when it has
- * not. */
-static int
-open_how_or_walk (int dir_fd, const char *path, struct open_how *how,
-                  int (*walk) (int, const char *, int, mode_t))
-{
-  if (!kernel_api_is_legacy (KERNEL_API_OPENAT2))
-    {
-      int fd = syscall (SYS_openat2, dir_fd, *path ? path : ".", how, sizeof *how);
-      int saved = errno;
-      if (fd >= 0)
-        return fd;
-      if (!kernel_api_unavailable (KERNEL_API_OPENAT2, SYS_openat2, saved))
-        return -saved;
-    }
-  return walk (dir_fd, path, how->flags & ~O_CLOEXEC, how->mode);
-}
-
 int
 resolve_create (int root_fd, const char *path, int flags, mode_t mode)
 {
@@ -50,20 +31,23 @@ resolve_create (int root_fd, const char *path, int flags, mode_t mode)
     .mode = (flags & O_CREAT) ? mode : 0,
     .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
   };
+  const char *rel = path_skip_slashes (path);
+  int fd;
 
-  return open_how_or_walk (root_fd, path_skip_slashes (path), &how, resolve_walk_open);
-}
-
-int
-resolve_beneath (int dir_fd, const char *path, int flags, mode_t mode)
-{
-  struct open_how how = {
-    .flags = flags | O_CLOEXEC,
-    .mode = (flags & O_CREAT) ? mode : 0,
-    .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS,
-  };
-
-  return open_how_or_walk (dir_fd, path, &how, resolve_walk_open_beneath);
+  /* One function, two implementations: the kernel's confinement when it
+   * has openat2, the same rules walked by hand (resolve-walk.c) when it
+   * has not. */
+  if (!kernel_api_is_legacy (KERNEL_API_OPENAT2))
+    {
+      int saved;
+      fd = syscall (SYS_openat2, root_fd, *rel ? rel : ".", &how, sizeof how);
+      if (fd >= 0)
+        return fd;
+      saved = errno;
+      if (!kernel_api_unavailable (KERNEL_API_OPENAT2, SYS_openat2, saved))
+        return -saved;
+    }
+  return resolve_walk_open (root_fd, rel, flags, how.mode);
 }
 
 mode_t

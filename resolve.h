@@ -4,8 +4,7 @@
  * namespace, before the final pivot_root).  Every lookup is done with
  * openat2(RESOLVE_IN_ROOT) relative to the new root's fd, so no DEST, no
  * "..", and no symlink planted in a bind-mounted host directory can make
- * a mount or a file land outside the sandbox root.  bwrap-changes uses
- * resolve_beneath, the stricter sibling, from its only process. */
+ * a mount or a file land outside the sandbox root. */
 #pragma once
 
 #include <stdbool.h>
@@ -42,10 +41,3 @@ int resolve_mount_point (int root_fd, const char *dest, bool is_dir,
 
 /* Like resolve_open, with O_CREAT allowed: mode is used for a new file. */
 int resolve_create (int root_fd, const char *path, int flags, mode_t mode);
-
-/* openat2(dir_fd, path, flags | O_CLOEXEC, RESOLVE_BENEATH |
- * RESOLVE_NO_SYMLINKS): no symlink followed anywhere, nothing above
- * dir_fd (see resolve_walk_open_beneath, the classic path).  For
- * bwrap-changes, which writes into a host tree a sandbox may have
- * filled with symlinks.  Returns an fd or -errno. */
-int resolve_beneath (int dir_fd, const char *path, int flags, mode_t mode);

@@ -27,7 +27,6 @@
 #include <unistd.h>
 
 #include "fsops.h"
-#include "resolve.h"
 
 struct hard_link
 {
@@ -98,7 +97,7 @@ static int
 open_upper_file (struct apply *ap, int dir_fd, const char *name, const struct stat *st)
 {
   const int flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY;
-  int fd = resolve_beneath (dir_fd, name, flags, 0);
+  int fd = fsops_open (dir_fd, name, flags, 0);
   int r;
 
   if (fd != -EACCES || ap->is_root || st->st_uid != geteuid ())
@@ -106,7 +105,7 @@ open_upper_file (struct apply *ap, int dir_fd, const char *name, const struct st
   r = fsops_chmod (dir_fd, name, (st->st_mode & 07777) | S_IRUSR);
   if (r < 0)
     return fd;
-  fd = resolve_beneath (dir_fd, name, flags, 0);
+  fd = fsops_open (dir_fd, name, flags, 0);
   r = fsops_chmod (dir_fd, name, st->st_mode & 07777);
   if (fd >= 0 && r < 0)
     {
@@ -132,7 +131,7 @@ link_earlier (struct apply *ap, const struct stat *st, int dir_fd, const char *t
         continue;
       slash = strrchr (l->path, '/');
       parent = slash ? strndup (l->path, slash - l->path) : xstrdup ("");
-      parent_fd = resolve_beneath (ap->target_root, parent, O_PATH | O_DIRECTORY, 0);
+      parent_fd = fsops_open (ap->target_root, parent, O_PATH | O_DIRECTORY, 0);
       if (parent_fd < 0)
         return parent_fd;
       if (linkat (parent_fd, slash ? slash + 1 : l->path, dir_fd, tmp, 0) != 0)

@@ -19,7 +19,6 @@
 
 #include "dirstack.h"
 #include "fsops.h"
-#include "resolve.h"
 
 struct clean
 {
@@ -63,7 +62,7 @@ enter (struct clean *cl, int dir_fd, const char *name, const struct stat *st)
   if (st->st_dev != cl->dev)
     return clean_error (cl, 0, "on another filesystem (a mount point?), not removed");
   make_writable (cl, dir_fd, name, st);
-  fd = resolve_beneath (dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
+  fd = fsops_open (dir_fd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW, 0);
   if (fd < 0)
     return clean_error (cl, -fd, "");
   r = dirstack_push (&cl->dirs, fd);

@@ -23,7 +23,6 @@
 #include <unistd.h>
 
 #include "fsops.h"
-#include "resolve.h"
 
 /* One side of a file diff: an fd to give diff, or none (/dev/null). */
 struct side
@@ -64,7 +63,7 @@ open_side (int dir_fd, const char *name, mode_t mode)
   int fd, r;
 
   if (S_ISREG (mode))
-    return resolve_beneath (dir_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0);
+    return fsops_open (dir_fd, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY, 0);
   n = readlinkat (dir_fd, name, target, sizeof target);
   if (n < 0)
     return -errno;
@@ -175,13 +174,13 @@ show_change (struct sbuf *out, const struct change *c, int up, int tg, struct bw
     return 0;
   if (old.mode != 0)
     {
-      tg_dir = resolve_beneath (tg, dir, O_PATH | O_DIRECTORY, 0);
+      tg_dir = fsops_open (tg, dir, O_PATH | O_DIRECTORY, 0);
       old.fd = tg_dir < 0 ? tg_dir : open_side (tg_dir, name, old.mode);
       r = old.fd;
     }
   if (r >= 0 && new.mode != 0)
     {
-      up_dir = resolve_beneath (up, dir, O_PATH | O_DIRECTORY, 0);
+      up_dir = fsops_open (up, dir, O_PATH | O_DIRECTORY, 0);
       new.fd = up_dir < 0 ? up_dir : open_side (up_dir, name, new.mode);
       r = new.fd;
     }

@@ -6,15 +6,18 @@
 
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/openat2.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
+#include <unistd.h>
 
 #include "entry.h"
-#include "resolve.h"
+#include "kernel-api.h"
+#include "resolve-walk.h"
 #include "utils.h"
 
 /* System calls newer than Debian 12's headers.  Since Linux 5.1 a new
@@ -25,6 +28,31 @@
 #ifndef SYS_listxattrat
 # define SYS_listxattrat 465     /* Linux 6.13 */
 #endif
+
+/* bwrap's resolve_create has the same two-way shape with RESOLVE_IN_ROOT;
+ * this one stays here, the only user of RESOLVE_BENEATH, so that bwrap's
+ * own lookup code does not carry a second program's needs. */
+int
+fsops_open (int dir_fd, const char *path, int flags, mode_t mode)
+{
+  struct open_how how = {
+    .flags = flags | O_CLOEXEC,
+    .mode = (flags & O_CREAT) ? mode : 0,
+    .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS,
+  };
+
+  if (!kernel_api_is_legacy (KERNEL_API_OPENAT2))
+    {
+      int fd = syscall (SYS_openat2, dir_fd, *path ? path : ".", &how, sizeof how);
+      int saved = errno;
+      if (fd >= 0)
+        return fd;
+      /* ENOSYS (before 5.6, or deny-mount-api): the walk from now on. */
+      if (!kernel_api_unavailable (KERNEL_API_OPENAT2, SYS_openat2, saved))
+        return -saved;
+    }
+  return resolve_walk_open_beneath (dir_fd, path, flags, how.mode);
+}
 
 int
 fsops_lstat (int dir_fd, const char *name, struct stat *st, bool *ret_mount_root)
@@ -157,12 +185,12 @@ fsops_files_differ (int a_dir, int b_dir, const char *path, off_t size)
   const int flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY;
   /* Per thread: compare.c runs this on several. */
   static __thread char a_buf[64 * 1024], b_buf[64 * 1024];
-  cleanup_fd int a = resolve_beneath (a_dir, path, flags, 0);
+  cleanup_fd int a = fsops_open (a_dir, path, flags, 0);
   cleanup_fd int b = -1;
 
   if (a < 0)
     return a;
-  b = resolve_beneath (b_dir, path, flags, 0);
+  b = fsops_open (b_dir, path, flags, 0);
   if (b < 0)
     return b;
   /* Exactly the size both lstats gave: a file that changes while we
@@ -197,7 +225,7 @@ read_link (int dir_fd, const char *path, char *buf, size_t size)
   else
     {
       /* The link itself, reached without following any other. */
-      fd = resolve_beneath (dir_fd, path, O_PATH | O_NOFOLLOW, 0);
+      fd = fsops_open (dir_fd, path, O_PATH | O_NOFOLLOW, 0);
       if (fd < 0)
         return fd;
       n = readlinkat (fd, "", buf, size);

@@ -12,7 +12,6 @@
 #include <unistd.h>
 
 #include "fsops.h"
-#include "resolve.h"
 #include "walk-frame.h"
 
 /* Set w up at the two roots: its root frame, with the root's upper
@@ -36,11 +35,11 @@ walk_start (struct walk *w, int upper_root, int target_root, bool read_upper)
     return walk_error (w->err, errno, "", "%s", "");
   w->upper_dev = st.st_dev;
   w->upper_ino = st.st_ino;
-  up_fd = resolve_beneath (upper_root, "", O_RDONLY | O_DIRECTORY, 0);
+  up_fd = fsops_open (upper_root, "", O_RDONLY | O_DIRECTORY, 0);
   if (up_fd < 0)
     return walk_error (w->err, -up_fd, "", "%s", "");
   r = fsops_marks (upper_root, "", up_fd, &marks, &opaque);
-  tg_fd = resolve_beneath (target_root, "", O_RDONLY | O_DIRECTORY, 0);
+  tg_fd = fsops_open (target_root, "", O_RDONLY | O_DIRECTORY, 0);
   if (r < 0 || tg_fd < 0)
     {
       (void) close (up_fd);

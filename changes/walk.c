@@ -17,7 +17,6 @@
 #include <unistd.h>
 
 #include "fsops.h"
-#include "resolve.h"
 #include "text.h"
 #include "walk-frame.h"
 
@@ -49,7 +48,7 @@ open_upper_dir (struct walk *w, int dir_fd, const char *name, const struct stat 
                 mode_t *ret_restore)
 {
   const int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW;
-  int fd = resolve_beneath (dir_fd, name, flags, 0);
+  int fd = fsops_open (dir_fd, name, flags, 0);
   int r;
 
   *ret_restore = (mode_t) -1;
@@ -59,7 +58,7 @@ open_upper_dir (struct walk *w, int dir_fd, const char *name, const struct stat 
   if (r < 0)
     return fd;
   *ret_restore = st->st_mode & 07777;
-  fd = resolve_beneath (dir_fd, name, flags, 0);
+  fd = fsops_open (dir_fd, name, flags, 0);
   if (fd < 0)
     {
       (void) fsops_chmod (dir_fd, name, *ret_restore);   /* reported below */
@@ -147,7 +146,7 @@ flush_pending (struct walk *w)
       r = w->cb->change (w->ctx, &e, w->err);
       if (r == 0 && w->o->open_new_target_dirs && e.target_dir >= 0)
         {
-          int fd = resolve_beneath (e.target_dir, e.name, O_PATH | O_DIRECTORY | O_NOFOLLOW, 0);
+          int fd = fsops_open (e.target_dir, e.name, O_PATH | O_DIRECTORY | O_NOFOLLOW, 0);
           if (fd >= 0)
             r = dirstack_fill (&w->tg, i, fd);
           else if (fd != -ENOENT)   /* ENOENT: apply --dry-run */
@@ -293,7 +292,7 @@ open_target_child (struct walk *w, const char *name, const struct verdict *v, bo
     return -1;
   if (v->descend != DESCEND_ADD && !has_lower)
     return -1;
-  fd = resolve_beneath (tg, name, flags | O_NOFOLLOW, 0);
+  fd = fsops_open (tg, name, flags | O_NOFOLLOW, 0);
   if (fd >= 0)
     return fd;
   if (v->descend == DESCEND_ADD && (fd == -ENOENT || fd == -ENOTDIR))

@@ -9,12 +9,11 @@
  *   reaper_main                pid 1 of the sandbox (no capabilities)
  *   exec_command               the command, right before exec
  * Sync points between bwrap's processes are numbered S1-S5 and marked on
- * both sides (HACKING.md lists them); S1 is in privsep.c, S3 in privop.c. */
+ * both sides (HACKING.md lists them); S1 is in privsep.c, S3 in privop.c,
+ * S4's mechanism in spawn.c. */
 #include "process.h"
 
-#include <dirent.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -31,6 +30,7 @@
 #include "privop.h"
 #include "selinux.h"
 #include "setup.h"
+#include "spawn.h"
 #include "status.h"
 #include "utils.h"
 
@@ -104,23 +104,6 @@ arm_parent_death_signal (const struct plan *plan)
 
 /* ---- the command ------------------------------------------------------- */
 
-/* Block until the process holding the other end of the go pipe fd has
- * written its one byte, then close fd.  EOF instead means that process
- * died before it was ready: we must not carry on behind its back. */
-static void
-wait_go (int fd)
-{
-  char go;
-  ssize_t n;
-
-  do
-    n = read (fd, &go, 1);
-  while (n < 0 && errno == EINTR);
-  if (n != 1)
-    _exit (1);
-  (void) close (fd);
-}
-
 /* Tell the monitor how exec went.  It may be dead (SIGKILLed): the sandbox
  * then carries on without it unless --die-with-parent (reference 6.3), so
  * the write must not raise SIGPIPE and kill the command before it runs.
@@ -138,8 +121,10 @@ report_exec_status (int fd, char status)
     (void) sigaction (SIGPIPE, &old, NULL);
 }
 
+/* sp: the pid-1 helper's spawn of us (spawn.c), NULL when the sandbox
+ * process execs the command itself. */
 static void BWRAP_NORETURN
-exec_command (struct runtime *rt, struct sandbox_fds *fds)
+exec_command (struct runtime *rt, struct sandbox_fds *fds, const struct spawn *sp)
 {
   struct plan *plan = rt->plan;
   char **argv = plan->command;
@@ -149,9 +134,13 @@ exec_command (struct runtime *rt, struct sandbox_fds *fds)
     (void) close (plan->sync_fd);
   arm_parent_death_signal (plan);
   caps_raise_ambient (&rt->caps, plan);
+  selinux_set_exec_label (plan->exec_label, plan->command[0]);
+  /* S4: wait until the pid-1 helper, which we share the sandbox with,
+   * runs under our filters too. */
+  if (sp != NULL)
+    spawn_hold (sp);
   if (sigprocmask (SIG_SETMASK, &fds->saved_mask, NULL) != 0)
     die_with_error ("sigprocmask");
-  selinux_set_exec_label (plan->exec_label, plan->command[0]);
   /* Seccomp last: the filters may forbid anything we do above. */
   seccomp_install (&rt->seccomp);
   /* S5: tell the monitor the command is about to run. */
@@ -207,7 +196,8 @@ close_fds_except (int keep_a, int keep_b)
 
 /* The fds pid 1 keeps for the sandbox's lifetime: --sync-fd (its closing
  * tells the caller we are gone) and the --lock-file locks, which last as
- * long as their fds are open here.  keep[] has room for both. */
+ * long as their fds are open here; and until the command has exec'd, our
+ * ends of the S4 pipes.  keep[] has room for all of them. */
 struct reaper_fds
 {
   int *keep;
@@ -231,122 +221,64 @@ take_locks (const struct plan *plan, struct reaper_fds *rfds)
     }
 }
 
-static bool
-is_kept (const struct reaper_fds *rfds, int fd)
-{
-  for (size_t i = 0; i < rfds->n_keep; i++)
-    if (rfds->keep[i] == fd)
-      return true;
-  return false;
-}
-
-/* Close the fds the command does not inherit (close-on-exec ones, such as
- * the caller's procfs and whatever setup left open), but exec_status and
- * the kept ones.  Listed through the caller's procfs (proc_fd): the
- * sandbox may have no /proc of its own. */
-static void
-close_cloexec_fds (int proc_fd, int exec_status, const struct reaper_fds *rfds)
-{
-  int dfd = openat (proc_fd, "self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  struct dirent *e;
-  DIR *dir;
-
-  if (dfd < 0 || (dir = fdopendir (dfd)) == NULL)
-    die_with_error ("Can't list open fds");
-  while ((e = readdir (dir)) != NULL)
-    {
-      char *end;
-      long fd = strtol (e->d_name, &end, 10);
-      int flags;
-
-      if (*end != '\0' || end == e->d_name || fd < 3 || fd > INT_MAX || fd == dirfd (dir)
-          || fd == exec_status || is_kept (rfds, (int) fd))
-        continue;
-      flags = fcntl ((int) fd, F_GETFD);
-      if (flags >= 0 && (flags & FD_CLOEXEC))
-        (void) close ((int) fd);
-    }
-  closedir (dir);
-}
-
 struct command_start
 {
   struct runtime *rt;
   struct sandbox_fds *fds;
+  const struct spawn *sp;
 };
 
+/* The command's process, on the stack spawn_start mapped for it. */
 static int
 command_main (void *data)
 {
   struct command_start *start = data;
 
-  exec_command (start->rt, start->fds);
-}
-
-/* Start the command as our child with CLONE_VM | CLONE_VFORK, as
- * posix_spawn does: no copy of our address space is made just to be
- * thrown away by the exec (a fork made the pid-1 helper cost 10% of a
- * start).  We stay suspended until the child has exec'd or died, and the
- * child never returns into our frames: it ends in exec or in _exit (die()
- * runs no exit handlers).  It runs on the stack below ours, which nothing
- * of ours uses until we resume.  It has its own fd table, signal
- * dispositions and credentials (no CLONE_FILES, CLONE_SIGHAND). */
-static pid_t
-spawn_command (struct runtime *rt, struct sandbox_fds *fds)
-{
-  char stack[64 * 1024] __attribute__ ((aligned (16)));
-  struct command_start start = { rt, fds };
-  pid_t pid;
-
-  pid = clone (command_main, stack + sizeof stack, CLONE_VM | CLONE_VFORK | SIGCHLD, &start);
-  if (pid < 0)
-    die_with_error ("Can't fork");
-  return pid;
+  exec_command (start->rt, start->fds, start->sp);
 }
 
 /* The sandbox process becomes pid 1 (or, without a pid namespace, the
  * helper that holds --sync-fd and the locks): it starts the command and
  * reaps.
  *
- * The command runs from the moment of its exec, and we resume only after
- * it, so what we hold until we have cleaned up is reachable to it (we are
- * dumpable, see below, with its uid).  Hence, before the command exists:
- * the locks are taken (the caller relies on them from the start) and every
- * close-on-exec fd is closed, as the caller's procfs would lead to the
- * host.  What is left for that moment is what the command has anyway (the
- * fds it inherits), what it could only spoil its own exit report with
- * (the exec-status pipe), --sync-fd and the locks (kept for good), and
- * capabilities no greater than the command's own: the kernel refuses it
- * ptrace access to a process holding a capability it lacks. */
+ * We stay dumpable, unlike the monitor: the caller joins our namespaces
+ * through /proc/<child-pid>/ns (Flatpak's "enter", --userns and --pidns
+ * of a second sandbox), which the kernel would refuse it too, since we
+ * never exec'd.  With the command's uid, that leaves us open to it: it may
+ * open our /proc files and ptrace us.  So, before the command exists
+ * (it waits before its exec, spawn.c): every fd is closed but --sync-fd
+ * and the locks (opened inside the sandbox, taken before the command
+ * starts since the caller relies on them from the start), our root and
+ * cwd are the sandbox's, we hold no capability, and the caller's filters
+ * are installed: a command that takes us over can make us do no more
+ * than it may do itself. */
 static void BWRAP_NORETURN
-reaper_main (struct runtime *rt, struct sandbox_fds *fds, int proc_fd, const sigset_t *mask)
+reaper_main (struct runtime *rt, struct sandbox_fds *fds, const sigset_t *mask)
 {
   struct plan *plan = rt->plan;
-  int keep[plan->n_lock_files + 1];
+  int keep[plan->n_lock_files + 3];
   struct reaper_fds rfds = { keep, 0 };
+  struct spawn sp;
+  struct command_start start = { rt, fds, &sp };
   pid_t command_pid;
   int sfd;
 
   keep[rfds.n_keep++] = plan->sync_fd;
-  /* S4, before: locks held, close-on-exec fds gone; the command starts. */
   take_locks (plan, &rfds);
-  close_cloexec_fds (proc_fd, fds->exec_status, &rfds);
-  command_pid = spawn_command (rt, fds);
-  /* S4, after (the command has exec'd): the rest goes. */
+  /* S4: the command waits before its exec until spawn_release. */
+  spawn_start (&sp, plan->n_command, command_main, &start);
+  command_pid = sp.pid;
+  /* Its fd table is a copy: closing ours takes nothing from it. */
+  keep[rfds.n_keep++] = sp.fds.ready_rd;
+  keep[rfds.n_keep++] = sp.fds.go_wr;
   close_fds_keeping (rfds.keep, rfds.n_keep);
   caps_drop_all ();
-  /* We stay dumpable, unlike the monitor: the caller joins our
-   * namespaces through /proc/<child-pid>/ns (Flatpak's "enter", --userns
-   * and --pidns of a second sandbox), which the kernel would refuse it
-   * too, since we never exec'd.  The command, which could open our /proc
-   * files as well, finds nothing of the host there: our root and cwd
-   * are the sandbox's, and we hold no fd but --sync-fd and the lock
-   * files (opened inside the sandbox). */
   arm_parent_death_signal (plan);
   /* The signalfd first: a caller's filter may deny signalfd4, and pid 1
    * failing would take the whole sandbox with it. */
   sfd = open_signalfd (mask);
   seccomp_install (&rt->seccomp);
+  spawn_release (&sp);
   for (;;)
     {
       struct signalfd_siginfo si;
@@ -467,8 +399,8 @@ sandbox_main (struct runtime *rt, struct sandbox_fds *fds, const sigset_t *mask)
     die_with_error ("setsid");
 
   if (((flags & CLONE_NEWPID) && !plan->as_pid_1) || plan->n_lock_files > 0 || plan->sync_fd >= 0)
-    reaper_main (rt, fds, proc_fd, mask);
-  exec_command (rt, fds);
+    reaper_main (rt, fds, mask);
+  exec_command (rt, fds, NULL);
 }
 
 /* ---- the monitor ------------------------------------------------------- */

@@ -3,8 +3,8 @@
  * --add-seccomp-fd is read in the caller's process while parsing and
  * --seccomp in the sandbox after the --block-fd wait (so a caller may
  * write it once it has the sandbox's --info-fd); both are installed in
- * the command's process (and the pid-1 helper) right before exec, after
- * no_new_privs. */
+ * the command's process right before exec, after no_new_privs, and in
+ * the pid-1 helper while the command waits before its exec (spawn.c). */
 #pragma once
 
 #include <linux/filter.h>

@@ -471,6 +471,20 @@ write_file_at (int dirfd, const char *path, const char *content)
   return write_all (fd, content, strlen (content));
 }
 
+void
+wait_go (int fd)
+{
+  char go;
+  ssize_t n;
+
+  do
+    n = read (fd, &go, 1);
+  while (n < 0 && errno == EINTR);
+  if (n != 1)
+    _exit (1);
+  (void) close (fd);
+}
+
 int
 wait_readable_byte (int fd)
 {

@@ -120,6 +120,11 @@ int write_all (int fd, const void *buf, size_t len);
 int copy_fd_data (int in, int out);
 /* Write a string to a path (procfs/sysfs files).  0 or -errno. */
 int write_file_at (int dirfd, const char *path, const char *content);
+/* Block until the process holding the other end of the go pipe fd has
+ * written its one byte, then close fd.  EOF instead means that process
+ * died before it was ready: we must not carry on behind its back, so
+ * this exits 1 (_exit: no exit handlers, safe in any of our processes). */
+void wait_go (int fd);
 /* Read one byte (or EOF) from fd, retrying on EINTR; errors ignored. */
 int wait_readable_byte (int fd);   /* 0, or -errno for an invalid fd */
 

@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.0-or-later
 # Our own messages name paths as the user gave them, never bwrap's internal
 # /newroot or /oldroot; only bubblewrap's own messages, kept verbatim
-# (BWRAP-REFERENCE 2.5-2.12), contain those.  Scans the format string of
-# every message-making call in the C sources.
+# (its mount and file errors name /newroot), contain those.  Scans the
+# format string of every message-making call in the C sources.
 
 . "$(dirname "$0")/lib.sh"
 

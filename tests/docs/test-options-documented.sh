@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.0-or-later
 # Every option `bwrap --help` prints has a man page entry and is known to
 # both shell completions, and none of them knows an option bwrap lacks.
-# The completion lists must stay sorted (LC_ALL=C), as STYLE.md asks.
+# The completion lists must stay sorted (LC_ALL=C), so that a missing or
+# extra option shows in a diff at once.
 # Optional: BWRAP_MAN, the built bwrap.1, must render without groff
 # warnings and mention every option.
 

@@ -201,7 +201,7 @@ check_parsed_plan (const struct plan *plan, const struct options_context *ctx)
     check (plan->warnings[i] != NULL && strncmp (plan->warnings[i], "bwrap: ", 7) != 0);
 }
 
-/* The cross-option rules (reference 11) hold for every validated plan. */
+/* The cross-option rules (options_validate) hold for every validated plan. */
 static void
 check_validated_plan (const struct plan *plan, const struct options_context *ctx)
 {
@@ -252,8 +252,8 @@ run_once (struct fuzz_input *in, const struct options_context *ctx)
       r = options_validate (&plan, ctx, &err);
       check_error (r, &err);
       check (r < 0 || r == OPTIONS_RUN || r == OPTIONS_USAGE);
-      /* Rules 1-9 of reference 11 are checked before the missing COMMAND,
-       * so an error may come without one; usage only ever without one. */
+      /* bubblewrap's own rules are checked before the missing COMMAND, so
+       * an error may come without one; usage only ever without one. */
       check (r < 0 || (r == OPTIONS_USAGE) == (plan.n_command == 0));
       if (r == OPTIONS_RUN)
         check_validated_plan (&plan, ctx);

@@ -108,9 +108,17 @@
 #   host_mount_tmpfs MOUNTPOINT [OPTIONS]   (root) tmpfs on the host
 #   register_mount MOUNTPOINT [fuse]        unmount MOUNTPOINT at exit
 #   register_pid PID                        kill -KILL PID at exit
-#   wait_for TIMEOUT_S CMD...  polls CMD every 0.1 s; 0 once it succeeds
+#   wait_for TIMEOUT_S CMD...  polls CMD (every 0.01 s at first, then
+#                              every 0.1 s); 0 once it succeeds
+#   nap SECONDS                sleeps without starting a process
 #   pids_matching STRING       pids whose NUL-joined cmdline (args joined by
 #                              spaces) equals STRING exactly
+#   new_marker                 sets MARKER to a number no other run uses
+#                              (COUNT.PID: this script's pid, and how many
+#                              markers it made), for `sleep $MARKER`
+#                              processes found by their command line while
+#                              other scripts run side by side.  Call it in
+#                              the script's own shell, not in $(...).
 
 export LC_ALL=C
 unset LANGUAGE
@@ -257,6 +265,19 @@ RUN_STDIN=/dev/null
 RUN_TIMEOUT=${RUN_TIMEOUT:-60}
 RUN_CWD=
 
+# _slurp VAR FILE: VAR=$(cat FILE) - NUL bytes dropped, trailing newlines
+# stripped - without starting a process: a fork costs 20 ms or more on a
+# busy 2-core machine, and every run of bwrap read two files.
+_slurp ()
+{
+  local -a _parts
+  mapfile -d '' -t _parts <"$2"
+  printf -v "$1" '%s' "${_parts[@]}"
+  while [[ ${!1} == *$'\n' ]]; do
+    printf -v "$1" '%s' "${!1%$'\n'}"
+  done
+}
+
 run ()
 {
   # --foreground: stay in our process group and session, so tests of
@@ -268,8 +289,8 @@ run ()
     exec timeout --foreground -k 5 "$RUN_TIMEOUT" "$@"
   ) <"$RUN_STDIN" >"$TEST_TMP/.out" 2>"$TEST_TMP/.err"
   RUN_RC=$?
-  RUN_OUT=$(cat "$TEST_TMP/.out")
-  RUN_ERR=$(cat "$TEST_TMP/.err")
+  _slurp RUN_OUT "$TEST_TMP/.out"
+  _slurp RUN_ERR "$TEST_TMP/.err"
   if [ "$RUN_RC" = 124 ]; then
     diag "timed out after ${RUN_TIMEOUT}s: $*"
   fi
@@ -296,19 +317,24 @@ assert_rc ()
   fi
 }
 
+# _stderr_nlines: sets STDERR_NLINES, the number of lines on stderr (a
+# final line without newline counts); _stderr_lines prints it.
+_stderr_nlines ()
+{
+  local lines
+  mapfile -t lines <"$TEST_TMP/.err"
+  STDERR_NLINES=${#lines[@]}
+}
 _stderr_lines ()
 {
-  # Number of lines on stderr (a final line without newline counts).
-  if [ -s "$TEST_TMP/.err" ]; then
-    awk 'END { print NR }' "$TEST_TMP/.err"
-  else
-    echo 0
-  fi
+  _stderr_nlines
+  echo "$STDERR_NLINES"
 }
 
 assert_stderr_is ()
 {
-  if [ "$(_stderr_lines)" = 1 ] && [ "$RUN_ERR" = "$1" ]; then
+  _stderr_nlines
+  if [ "$STDERR_NLINES" = 1 ] && [ "$RUN_ERR" = "$1" ]; then
     pass "$2"
   else
     fail "$2" "expected exactly one stderr line: $1"
@@ -318,7 +344,8 @@ assert_stderr_is ()
 
 assert_stderr_match ()
 {
-  if [ "$(_stderr_lines)" = 1 ] && [[ $RUN_ERR =~ ^($1)$ ]]; then
+  _stderr_nlines
+  if [ "$STDERR_NLINES" = 1 ] && [[ $RUN_ERR =~ ^($1)$ ]]; then
     pass "$2"
   else
     fail "$2" "expected exactly one stderr line matching: $1"
@@ -358,7 +385,8 @@ assert_stdout_is ()
 
 assert_error ()
 {
-  if [ "$RUN_RC" = "$1" ] && [ "$(_stderr_lines)" = 1 ] && [ "$RUN_ERR" = "$2" ]; then
+  _stderr_nlines
+  if [ "$RUN_RC" = "$1" ] && [ "$STDERR_NLINES" = 1 ] && [ "$RUN_ERR" = "$2" ]; then
     pass "$3"
   else
     fail "$3" "expected exit status $1 and exactly one stderr line: $2"
@@ -591,27 +619,52 @@ squashfs_of ()
   make_squashfs "$1" "$img" && mount_squashfs "$img" "$2"
 }
 
+# nap SECONDS: sleep without starting a process (a read that times out on
+# a FIFO nobody writes to).
+nap ()
+{
+  read -r -t "$1" _ <>"$TEST_TMP/.nap"
+  return 0
+}
+
 wait_for ()
 {
-  local timeout=$1 i
+  # Polls often at first (most conditions hold within milliseconds), then
+  # every 0.1 s, until TIMEOUT_S seconds have passed.
+  local timeout=$1 deadline pause=0.01
   shift
-  for ((i = 0; i < timeout * 10; i++)); do
+  deadline=$((${EPOCHREALTIME/./} + timeout * 1000000))
+  while ((${EPOCHREALTIME/./} < deadline)); do
     "$@" && return 0
-    sleep 0.1
+    nap "$pause"
+    case $pause in
+      0.01) pause=0.02 ;;
+      0.02) pause=0.05 ;;
+      *) pause=0.1 ;;
+    esac
   done
   "$@"
 }
 
 pids_matching ()
 {
-  local f cmd
+  # Builtins only: a `tr` per process made one call cost hundreds of
+  # processes, which on a busy machine turned a 10 s wait_for into minutes.
+  local f args
   for f in /proc/[0-9]*/cmdline; do
-    cmd=$(tr '\0' ' ' 2>/dev/null <"$f") || continue
-    if [ "${cmd% }" = "$1" ]; then
+    { mapfile -d '' -t args <"$f"; } 2>/dev/null || continue
+    if [ "${args[*]}" = "$1" ]; then
       f=${f#/proc/}
       echo "${f%/cmdline}"
     fi
   done
+}
+
+_n_marker=0
+new_marker ()
+{
+  _n_marker=$((_n_marker + 1))
+  MARKER=$((1000 + _n_marker)).$$
 }
 
 _lib_cleanup ()
@@ -652,6 +705,7 @@ TEST_TMP=$(mktemp -d "${TMPDIR:-/tmp}/bwrap-it.XXXXXX") || {
   exit 1
 }
 export TEST_TMP
+mkfifo "$TEST_TMP/.nap"
 trap _lib_cleanup EXIT
 trap 'exit 129' HUP
 trap 'exit 130' INT

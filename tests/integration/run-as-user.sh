@@ -8,8 +8,9 @@
 # script as skipped.  As root it
 #   - creates the system user `bwrap-test` (with a home directory) if missing;
 #   - makes /dev/fuse mode 0666 (Debian's default; some machines have 0600),
-#     so the user can mount squashfuse images for the overlay tests, and puts
-#     the old mode back when the script ends;
+#     so the user can mount squashfuse images for the overlay tests; the
+#     last of the runs going on side by side puts the old mode back when it
+#     ends (machine.sh keeps the count);
 #   - checks, without copying anything, that the user can read SCRIPT and
 #     lib.sh and execute $BWRAP (the source and build trees must be
 #     world-readable: a build below /root is not);
@@ -18,17 +19,19 @@
 #     makes root write where the user says), so such a binary is never made
 #     setuid.  Otherwise copies $BWRAP into a fresh directory that only root
 #     and the test user can reach (root:bwrap-test 0710; mktemp -d under
-#     /tmp, or under BWRAP_TESTS_BUILDDIR when /tmp is mounted nosuid), makes
-#     the copy root:root mode 4755, checks with stat that it really is setuid
-#     root, points BWRAP at it and removes the directory when the script
-#     ends, however it ends.  The script then runs with lib.sh's is_setuid
+#     $TMPDIR or /tmp, or under BWRAP_TESTS_BUILDDIR when that is mounted
+#     nosuid), makes the copy root:root mode 4755, checks with stat that it
+#     really is setuid root, points BWRAP at it and removes the directory
+#     when the script ends, however it ends.  The script then runs with lib.sh's is_setuid
 #     true: the whole suite once more through setuid mode;
 #   - runs SCRIPT with that user's uid, gid and groups, no capabilities and a
 #     fresh environment, passing on only the variables listed in keep_vars.
 set -u
 
-user=bwrap-test
-keep_vars=(BWRAP BWRAP_CHANGES BWRAP_TESTS_SRCDIR BWRAP_TESTS_BUILDDIR BWRAP_TESTS_NO_MOUNT_API RUN_TIMEOUT
+. "$(dirname "$(realpath "$0")")/machine.sh"
+user=$TEST_USER
+keep_vars=(BWRAP BWRAP_CHANGES BWRAP_TESTS_SRCDIR BWRAP_TESTS_BUILDDIR BWRAP_TESTS_NO_MOUNT_API
+           BWRAP_TESTS_PARALLEL RUN_TIMEOUT
            ASAN_OPTIONS UBSAN_OPTIONS LSAN_OPTIONS MALLOC_PERTURB_)
 
 # is_sanitizer_build BINARY: BINARY carries a sanitizer runtime (ASan,
@@ -73,40 +76,30 @@ if $setuid && is_sanitizer_build "$BWRAP"; then
   exit 0
 fi
 
-if ! getent passwd "$user" >/dev/null; then
-  if ! useradd --system --user-group --create-home --shell /bin/bash \
-         --comment "bwrap integration tests" "$user"; then
-    echo "Bail out! could not create user $user"
-    exit 1
-  fi
+if ! ensure_test_user; then
+  echo "Bail out! could not create user $user"
+  exit 1
 fi
 
 # Everything this script changes on the machine is undone on every exit
 # path: meson's timeout sends SIGTERM, ^C SIGINT.
 suid_dir=
-fuse_mode=
 restore_machine ()
 {
   if [ -n "$suid_dir" ]; then
     rm -rf "$suid_dir"
   fi
-  if [ -n "$fuse_mode" ]; then
-    chmod "$fuse_mode" /dev/fuse
-  fi
+  fuse_release
 }
 trap restore_machine EXIT
 trap 'exit 129' HUP
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-if [ -c /dev/fuse ]; then
-  mode=$(stat -c '%a' /dev/fuse)
-  if [ "$mode" != 666 ]; then
-    fuse_mode=$mode
-    chmod 0666 /dev/fuse
-  fi
-fi
-
+fuse_hold || {
+  echo "Bail out! could not make $FUSE_DEVICE mode 0666"
+  exit 1
+}
 
 uid=$(id -u "$user")
 gid=$(id -g "$user")
@@ -122,12 +115,12 @@ nosuid_fs ()
 # (0710, group bwrap-test): no other local user can run it.  A private
 # directory per run: runs never share (or delete) each other's copy.
 if $setuid; then
-  for parent in /tmp "${BWRAP_TESTS_BUILDDIR:-}"; do
+  for parent in "${TMPDIR:-/tmp}" "${BWRAP_TESTS_BUILDDIR:-}"; do
     [ -n "$parent" ] && [ -d "$parent" ] && ! nosuid_fs "$parent" && break
     parent=
   done
   if [ -z "$parent" ]; then
-    echo "1..0 # SKIP /tmp and the build directory are both on nosuid filesystems"
+    echo "1..0 # SKIP ${TMPDIR:-/tmp} and the build directory are both on nosuid filesystems"
     exit 0
   fi
   # A SIGKILL (meson's last resort) leaves a copy behind, out of other

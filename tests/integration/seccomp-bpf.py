@@ -36,15 +36,15 @@ SECCOMP_RET_ALLOW = 0x7FFF0000
 SECCOMP_RET_ERRNO = 0x00050000
 
 # Each name stands for the syscall and its *at twin, so the filter works
-# whichever one the C library calls.
+# whichever one the C library calls ("clone": clone and clone3).
 ARCHES = {
     "x86_64": (0xC000003E, {
         "mkdir": [83, 258], "symlink": [88, 266], "execve": [59, 322],
-        "prctl": [157], "uname": [63], "chdir": [80],
+        "prctl": [157], "uname": [63], "chdir": [80], "clone": [56, 435],
     }),
     "aarch64": (0xC00000B7, {
         "mkdir": [34], "symlink": [36], "execve": [221, 281],
-        "prctl": [167], "uname": [160], "chdir": [49],
+        "prctl": [167], "uname": [160], "chdir": [49], "clone": [220, 435],
     }),
 }
 

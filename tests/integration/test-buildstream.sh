@@ -62,16 +62,28 @@ chmod 0755 "$BIN/bwrap"
 
 # ------------------------------------------------------------ the sysroot
 
-# sysroot_path HOSTPATH: where HOSTPATH goes in the merged-/usr sysroot
-# (/lib/x -> usr/lib/x, /usr/lib/gcc/../../x normalised).
+# sysroot_path HOSTPATH: sets SYSROOT_PATH, where HOSTPATH goes in the
+# merged-/usr sysroot (/lib/x -> usr/lib/x, /usr/lib/gcc/../../x
+# normalised, symlinks not followed, as `realpath -m -s` would; in bash,
+# for the ~100 calls).
 sysroot_path ()
 {
-  local p
-  p=$(realpath -m -s "$1")
+  local - part p=
+  local -a out=()
+  set -f
+  local IFS=/
+  for part in $1; do
+    case $part in
+      '' | .) ;;
+      ..) [ ${#out[@]} = 0 ] || unset 'out[-1]' ;;
+      *) out+=("$part") ;;
+    esac
+  done
+  for part in "${out[@]}"; do p=$p/$part; done
   case $p in
     /bin/* | /sbin/* | /lib/* | /lib64/*) p=/usr$p ;;
   esac
-  printf '%s\n' "$SYSROOT$p"
+  SYSROOT_PATH=$SYSROOT$p
 }
 
 # sysroot_add HOSTPATH [NAME]: copy HOSTPATH (symlinks followed) to its
@@ -79,18 +91,20 @@ sysroot_path ()
 # shared libraries along.
 sysroot_add ()
 {
-  local src=$1 dst lib
+  local src=$1 dst lib magic=
   if [ -n "${2:-}" ]; then
     dst=$SYSROOT/usr/bin/$2
   else
-    dst=$(sysroot_path "$src")
+    sysroot_path "$src"
+    dst=$SYSROOT_PATH
   fi
   [ -e "$dst" ] && return 0
-  mkdir -p "$(dirname "$dst")"
+  [ -d "${dst%/*}" ] || mkdir -p "${dst%/*}"
   cp -L "$src" "$dst" || return 1
   # Shared libraries of executables and libraries (not of .o / .a files).
-  if { [ -x "$src" ] || [[ $src == *.so* ]]; } &&
-     [ "$(head -c4 "$src" | od -An -c | tr -d ' ')" = '177ELF' ]; then
+  # (The ELF magic read by bash itself: no process per file.)
+  { IFS= read -r -N 4 magic <"$src"; } 2>/dev/null
+  if { [ -x "$src" ] || [[ $src == *.so* ]]; } && [ "$magic" = $'\x7fELF' ]; then
     while read -r lib; do
       sysroot_add "$lib" || return 1
     done < <(ldd "$src" 2>/dev/null | grep -o '/[^ ]*' )
@@ -259,7 +273,8 @@ bst_run shell --build hello.bst -- \
 assert_rc 0 "bst shell --build hello.bst -- COMMAND"
 if is_setuid; then
   # new setuid design: one level of maps, written from outside; with --dev
-  # and neither id 0, 0 goes to the overflow id for devpts (reference 3.3).
+  # and neither id 0, 0 goes to the overflow id (devpts needs uid and gid
+  # 0 mapped to mount).
   shell_map=" *0 +$(cat /proc/sys/kernel/overflowuid) +1
  *$HOST_UID +$HOST_UID +1"
 else

@@ -10,10 +10,10 @@
 #   - ENOSPC in a --size limited --tmpfs and --tmp-overlay is seen inside,
 #     bwrap itself exits normally;
 #   - fd hygiene: COMMAND sees exactly the fds its caller passed, minus those
-#     bubblewrap documents as closed (reference 6.5), whatever else bwrap
+#     bubblewrap closes before COMMAND (its data, seccomp, --args, status
+#     and namespace fds; --sync-fd stays with --as-pid-1), whatever else bwrap
 #     opened for itself; the monitor and the pid-1 helper hold nothing of
-#     the caller's they no longer need (reference 6.1).
-# Reference: BWRAP-REFERENCE.md 6.1-6.5, 2.11, 2.12.
+#     the caller's they no longer need.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -98,45 +98,55 @@ kill_all ()
   done
 }
 
-n_marker=0
-marker ()
-{
-  n_marker=$((n_marker + 1))
-  echo "1000.$$$n_marker"
-}
 
 # ------------------------------------------------ --die-with-parent, bwrap SIGKILLed
 
 # dwp_case DESC EXPECT(gone|alive) BWRAP-ARGS... -- COMMAND-with-@M@...
-# Starts the sandbox, waits for every `sleep @M@` (and `sleep @M@1`) in it,
-# SIGKILLs bwrap itself and checks whether they die within 5 s.
+# Starts the sandbox, waits for every `sleep @M@` (and `sleep @M2@`) in it,
+# SIGKILLs bwrap itself and checks whether they die: within 5 s when they
+# must (--die-with-parent kills at once), and still alive 1 s later in the
+# controls.
 dwp_case ()
 {
-  local desc=$1 expect=$2 m pids args=() cmd=() seen=0
+  local desc=$1 expect=$2 m m2 pids args=() cmd=() w state
   shift 2
-  m=$(marker)
+  new_marker
+  m=$MARKER
+  new_marker
+  m2=$MARKER
   while [ $# -gt 0 ] && [ "$1" != -- ]; do args+=("$1"); shift; done
   shift
-  for w in "$@"; do cmd+=("${w//@M@/$m}"); done
+  for w in "$@"; do
+    w=${w//@M@/$m}
+    cmd+=("${w//@M2@/$m2}")
+  done
   start_bwrap "${args[@]}" "${cmd[@]}"
   if ! wait_for 20 eval '[ -n "$(find_below "$BG_PID" "sleep $m")" ]'; then
     fail "$desc" "the sandbox never started" "$(cat "$T/bg.err")"
     kill_and_reap "$BG_PID"
     return
   fi
+  pids=$(find_below "$BG_PID" "sleep $m")
   # With a second sleep, wait for it too.
-  if [[ ${cmd[*]} == *"sleep ${m}1"* ]]; then
-    wait_for 20 eval '[ -n "$(find_below "$BG_PID" "sleep ${m}1")" ]'
-    seen=1
+  if [[ ${cmd[*]} == *"sleep $m2"* ]]; then
+    if ! wait_for 20 eval '[ -n "$(find_below "$BG_PID" "sleep $m2")" ]'; then
+      fail "$desc" "the second sleep never started" "$(cat "$T/bg.err")"
+      # shellcheck disable=SC2086
+      kill_all $pids $(descendants_of "$BG_PID")
+      kill_and_reap "$BG_PID"
+      return
+    fi
+    pids="$pids $(find_below "$BG_PID" "sleep $m2")"
   fi
-  pids="$(find_below "$BG_PID" "sleep $m") $([ $seen = 1 ] && find_below "$BG_PID" "sleep ${m}1")"
   kill_and_reap "$BG_PID"
   # shellcheck disable=SC2086
-  if wait_for 5 all_gone $pids; then
-    assert_eq "$expect" gone "$desc"
+  if [ "$expect" = alive ]; then
+    sleep 1
+    all_gone $pids && state=gone || state=alive
   else
-    assert_eq "$expect" alive "$desc"
+    wait_for 5 all_gone $pids && state=gone || state=alive
   fi
+  assert_eq "$expect" "$state" "$desc"
   # shellcheck disable=SC2086
   kill_all $pids
 }
@@ -148,7 +158,8 @@ dwp_case "--die-with-parent: bwrap SIGKILLed, COMMAND dies" gone \
 dwp_case "--die-with-parent --unshare-pid: bwrap SIGKILLed, the sandbox dies" gone \
   --die-with-parent --unshare-pid "${BASE[@]}" -- sleep @M@
 dwp_case "--die-with-parent --unshare-pid: COMMAND's descendants die too" gone \
-  --die-with-parent --unshare-pid "${BASE[@]}" -- sh -c 'sleep @M@1 & sleep @M@; wait'
+  --die-with-parent --unshare-pid "${BASE[@]}" --dev-bind /dev/null /dev/null \
+  -- sh -c 'sleep @M2@ & sleep @M@; wait'
 dwp_case "--die-with-parent --unshare-pid --as-pid-1: bwrap SIGKILLed, COMMAND dies" gone \
   --die-with-parent --unshare-pid --as-pid-1 "${BASE[@]}" -- sleep @M@
 dwp_case "--die-with-parent with a pid-1 helper but no pid namespace (--lock-file)" gone \
@@ -214,7 +225,10 @@ blocked_case ()
   fi
   pids=$(descendants_of "$BG_PID")
   kill_and_reap "$BG_PID"
-  sleep 0.5
+  # Release the block only once --die-with-parent had its chance: the
+  # sandbox must be gone by then (else COMMAND runs, and the case fails).
+  # shellcheck disable=SC2086
+  [ "$expect" = ran ] || wait_for 5 all_gone $pids
   echo go >&8
   exec 8>&-
   # shellcheck disable=SC2086
@@ -252,7 +266,8 @@ outside_kill ()
 {
   local desc=$1 sig=$2 rc=$3 m pid
   shift 3
-  m=$(marker)
+  new_marker
+  m=$MARKER
   start_bwrap "$@" "${BASE[@]}" sleep "$m"
   if ! wait_for 20 eval '[ -n "$(find_below "$BG_PID" "sleep $m")" ]'; then
     fail "$desc" "the sandbox never started" "$(cat "$T/bg.err")"
@@ -270,7 +285,8 @@ outside_kill "--as-pid-1: COMMAND SIGKILLed from outside: exit status 137" KILL 
 
 # The pid-1 helper itself killed before it could report: 128+N too, and the
 # whole pid namespace goes with it.
-m=$(marker)
+new_marker
+m=$MARKER
 start_bwrap --unshare-pid "${BASE[@]}" sleep "$m"
 if wait_for 20 eval '[ -n "$(find_below "$BG_PID" "sleep $m")" ]'; then
   pid=$(find_below "$BG_PID" "sleep $m")
@@ -465,7 +481,7 @@ assert_eq "$(fd_set "$HARNESS_FDS" 49 51)" "$(fd_set "$RUN_OUT")" \
 
 # The long-lived processes outside COMMAND, while it runs: the pid-1 helper
 # keeps stdio, --sync-fd and internal fds (pipes, signalfd) only; the
-# monitor stdio, --json-status-fd and internal fds (reference 6.1).  A
+# monitor stdio, --json-status-fd and internal fds (as bubblewrap's).  A
 # data, layer or bind-source fd held there would pin it for the sandbox's
 # lifetime.
 # foreign_fds PID ALLOWED...: fds >= 3 of PID that are not pipes, sockets
@@ -490,7 +506,8 @@ foreign_fds ()
   done
   echo "${out[*]}"
 }
-m=$(marker)
+new_marker
+m=$MARKER
 with_fds start_bwrap "${BASE[@]}" --proc /proc "${FD_OPTS[@]}" "${OVL_OPTS[@]}" \
   --ro-bind "$T/fd/lockf" /lockf --lock-file /lockf --seccomp 45 sleep "$m"
 if wait_for 20 eval '[ -n "$(find_below "$BG_PID" "sleep $m")" ]'; then

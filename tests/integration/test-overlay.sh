@@ -6,8 +6,10 @@
 # extensions of issue 3: any bytes in layer paths, 500 layers with realistic
 # store paths, paths past the 256-byte fsconfig and 4 KiB option limits,
 # --size for --tmp-overlay, and one-line errors for every misuse with
-# nothing changed on the host.
-# Reference: BWRAP-REFERENCE.md 2.12, 9; DESIGN.md "Kernel facts"; issue 3.
+# nothing changed on the host.  Misuse the parser alone catches (layers
+# without an overlay, an overlay without layers, arity) is in the unit
+# tests (tests/unit/test-options-errors.c); the misuse here needs the
+# real paths.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -37,14 +39,18 @@ require have_squashfuse
 
 # Everything below $T (except lib.sh's own .files) and the mounts there:
 # what must be identical before and after a refused command.  (Mounts
-# elsewhere come and go with other tests running on the machine.)
+# elsewhere come and go with other tests running on the machine.)  Not
+# below $T/mnt, the read-only FUSE images (bindfs's writable one shows
+# its files in $T/e/bindfs-src), nor $T/var, the 500 store directories
+# no refused case names: 2500 entries that made each case take a second.
 host_mounts ()
 {
   awk -v t="$T/" 'index($5, t) == 1 { print $5 }' /proc/self/mountinfo | LC_ALL=C sort
 }
 host_state ()
 {
-  find "$T" -mindepth 1 -path "$T/.*" -prune -o -printf '%P|%y|%m|%s|%T@\n' 2>/dev/null |
+  find "$T" -mindepth 1 \( -path "$T/.*" -o -path "$T/mnt/*" -o -path "$T/var/*" \) -prune \
+    -o -printf '%P|%y|%m|%s|%T@\n' 2>/dev/null |
     LC_ALL=C sort
   host_mounts
 }
@@ -91,15 +97,20 @@ EOF
 
 # refused EXPECTED DESC ARGS...: "$BWRAP" ARGS... exits 1 with exactly the
 # one stderr line EXPECTED (an ERE with refused_match) and changes nothing
-# below $T or in the host's mount table.
+# below $T or in the host's mount table.  The state after one case is kept
+# as the state before the next, unless something else ran in between
+# (REFUSED_STATE= forgets it).
+REFUSED_STATE=
 _refused ()
 {
   local how=$1 expected=$2 desc=$3 before after ok=0
   shift 3
-  before=$(host_state)
+  before=${REFUSED_STATE:-$(host_state)}
   run_bwrap "$@"
   after=$(host_state)
-  if [ "$RUN_RC" = 1 ] && [ "$(_stderr_lines)" = 1 ]; then
+  REFUSED_STATE=$after
+  _stderr_nlines
+  if [ "$RUN_RC" = 1 ] && [ "$STDERR_NLINES" = 1 ]; then
     if [ "$how" = is ]; then
       [ "$RUN_ERR" = "$expected" ] && ok=1
     else
@@ -422,9 +433,11 @@ x1" "an overlay whose DEST is inside an earlier overlay lands on top of it"
 if BUSYBOX=$(command -v busybox) && ! ldd "$BUSYBOX" >/dev/null 2>&1; then
   mkdir -p "$T/sysroot/bin" "$T/sysroot/etc" "$T/sysroot2/proc" "$T/sysroot2/dev" "$T/sysroot2/etc"
   cp "$BUSYBOX" "$T/sysroot/bin/busybox"
-  for a in $("$BUSYBOX" --list); do
-    [ "$a" = busybox ] || ln -s busybox "$T/sysroot/bin/$a"
-  done
+  # One link per applet, made by one process (not ~400 `ln`).
+  "$BUSYBOX" --list | python3 -c 'import os, sys
+for a in sys.stdin.read().split():
+    if a != "busybox":
+        os.symlink("busybox", os.path.join(sys.argv[1], a))' "$T/sysroot/bin"
   echo "NAME=busybox-sysroot" >"$T/sysroot/etc/os-release"
   echo second >"$T/sysroot2/etc/extra"
   squashfs_of "$T/sysroot" "$T/mnt/sysroot" &&
@@ -546,10 +559,6 @@ assert_eq "$BUILD_UPPER" "$(upper_list "$T/up-500")" "500 layers --overlay: RWSR
 tree_listing "$SRC" >"$T/src.after"
 check "500 layers: the FUSE tree is byte-identical afterwards" diff -u "$T/src.before" "$T/src.after"
 
-cas_args 0 500
-mkdir "$T/cas-extra"
-refused "bwrap: --overlay-src: too many layers (501), the kernel allows at most 500" \
-  "501 layers refused, naming the limit" "${BASE[@]}" "${CAS_ARGS[@]}" --overlay-src "$T/cas-extra" --tmp-overlay /m true
 
 # ------------------------------------------------------------ any bytes but NUL, long paths
 
@@ -606,32 +615,7 @@ mkdir -p "$T/e/l1/sub" "$T/e/up" "$T/e/wk" "$T/e/wk-full" "$T/e/l2"
 echo x >"$T/e/file"
 echo x >"$T/e/wk-full/leftover"
 ln -s l1 "$T/e/l1-link"
-
-refused "bwrap: --overlay-src must be followed by another --overlay-src or one of --overlay, --tmp-overlay, or --ro-overlay" \
-  "--overlay-src before the command" "${BASE[@]}" --overlay-src "$T/e/l1" true
-refused "bwrap: --overlay-src must be followed by another --overlay-src or one of --overlay, --tmp-overlay, or --ro-overlay" \
-  "--overlay-src followed by --bind" "${BASE[@]}" --overlay-src "$T/e/l1" --bind "$T/e/l1" /x true
-refused "bwrap: --overlay-src must be followed by another --overlay-src or one of --overlay, --tmp-overlay, or --ro-overlay" \
-  "trailing --overlay-src without argument" "${BASE[@]}" --overlay-src
-refused "bwrap: --overlay requires at least one --overlay-src" \
-  "--overlay without layers" "${BASE[@]}" --overlay "$T/e/up" "$T/e/wk" /m true
-refused "bwrap: --tmp-overlay requires at least one --overlay-src" \
-  "--tmp-overlay without layers" "${BASE[@]}" --tmp-overlay /m true
-refused "bwrap: --ro-overlay requires at least two --overlay-src" \
-  "--ro-overlay with one layer" "${BASE[@]}" --overlay-src "$T/e/l1" --ro-overlay /m true
-refused "bwrap: --tmp-overlay requires at least one --overlay-src" \
-  "layers are consumed: a second overlay needs its own" \
-  "${BASE[@]}" --overlay-src "$T/e/l1" --tmp-overlay /a --tmp-overlay /b true
-refused "bwrap: --overlay takes three arguments" \
-  "--overlay with two arguments" --overlay-src "$T/e/l1" --overlay "$T/e/up" "$T/e/wk"
-refused "bwrap: --tmp-overlay takes an argument" \
-  "--tmp-overlay without DEST" --overlay-src "$T/e/l1" --tmp-overlay
-# bubblewrap checks the pending layers right after --size; only a
-# --tmp-overlay next (our extension) takes both.
-refused "bwrap: --overlay-src must be followed by another --overlay-src or one of --overlay, --tmp-overlay, or --ro-overlay" \
-  "--size between the layers and --overlay" "${BASE[@]}" --overlay-src "$T/e/l1" --size 4096 --overlay "$T/e/up" "$T/e/wk" /m true
-refused_match "bwrap: --size must be followed by --tmpfs( or --tmp-overlay)?" \
-  "--size before the --overlay-src list" "${BASE[@]}" --size 4096 --overlay-src "$T/e/l1" --tmp-overlay /m true
+REFUSED_STATE=
 
 refused "bwrap: Can't find source path $T/e/missing: No such file or directory" \
   "missing layer named" "${BASE[@]}" --overlay-src "$T/e/l1" --overlay-src "$T/e/missing" --tmp-overlay /m true
@@ -655,13 +639,18 @@ refused "bwrap: --overlay-src $R/e/l1 overlaps --overlay-src $R/e/l1: $ov" \
   "overlap: the same layer twice via a symlink" "${BASE[@]}" --overlay-src "$T/e/l1" --overlay-src "$T/e/l1-link" --ro-overlay /m true
 # RWSRC or WORKDIR inside a layer is accepted (the overlay is split so that
 # they are in no lower layer): test-overlay-split.sh.
+mkdir "$T/e/up/in"
+REFUSED_STATE=
 refused "bwrap: --overlay-src $R/e/up/in overlaps --overlay RWSRC $R/e/up: $ov" \
-  "overlap: layer inside RWSRC" "${BASE[@]}" --overlay-src "$T/e/l1" --overlay-src "$(mkdir -p "$T/e/up/in" && echo "$T/e/up/in")" \
+  "overlap: layer inside RWSRC" "${BASE[@]}" --overlay-src "$T/e/l1" --overlay-src "$T/e/up/in" \
   --overlay "$T/e/up" "$T/e/wk" /m true
 rmdir "$T/e/up/in"
+mkdir "$T/e/up/w"
+REFUSED_STATE=
 refused "bwrap: --overlay WORKDIR $R/e/up/w overlaps --overlay RWSRC $R/e/up: $ov" \
-  "overlap: WORKDIR inside RWSRC" "${BASE[@]}" --overlay-src "$T/e/l1" --overlay "$T/e/up" "$(mkdir -p "$T/e/up/w" && echo "$T/e/up/w")" /m true
+  "overlap: WORKDIR inside RWSRC" "${BASE[@]}" --overlay-src "$T/e/l1" --overlay "$T/e/up" "$T/e/up/w" /m true
 rmdir "$T/e/up/w"
+REFUSED_STATE=
 refused "bwrap: --overlay WORKDIR $R/e/l1 overlaps --overlay-src $R/e/l1: $ov" \
   "overlap: WORKDIR is a layer" "${BASE[@]}" --overlay-src "$T/e/l1" --overlay "$T/e/up" "$T/e/l1" /m true
 refused "bwrap: --overlay WORKDIR $R/e/up overlaps --overlay RWSRC $R/e/up: $ov" \
@@ -680,6 +669,7 @@ if command -v bindfs >/dev/null; then
   mkdir -p "$T/e/bindfs-src/up" "$T/e/bindfs-src/wk" "$T/mnt/bindfs"
   if bindfs --no-allow-other "$T/e/bindfs-src" "$T/mnt/bindfs" 2>"$T/.bindfs"; then
     register_mount "$T/mnt/bindfs" fuse
+    REFUSED_STATE=
     refused "bwrap: --overlay: RWSRC $T/mnt/bindfs/up is on a FUSE filesystem, which cannot hold an overlay upper layer" \
       "RWSRC on a writable FUSE filesystem" \
       "${BASE[@]}" --overlay-src "$T/e/l1" --overlay "$T/mnt/bindfs/up" "$T/mnt/bindfs/wk" /m true
@@ -715,21 +705,25 @@ fi
 if is_root; then
   mkdir -p "$T/e/tmpfs-wk"
   host_mount_tmpfs "$T/e/tmpfs-wk"
+  REFUSED_STATE=
   refused "bwrap: --overlay: WORKDIR $R/e/tmpfs-wk and RWSRC $R/e/up must be on the same filesystem" \
     "(root) WORKDIR on a tmpfs, RWSRC on the disk" \
     "${BASE[@]}" --overlay-src "$T/e/l1" --overlay "$T/e/up" "$T/e/tmpfs-wk" /m true
   mkdir -p "$T/e/bound-wk"
   mount --bind "$T/e/wk" "$T/e/bound-wk" && register_mount "$T/e/bound-wk"
+  REFUSED_STATE=
   refused "bwrap: --overlay: WORKDIR $R/e/bound-wk and RWSRC $R/e/up must be on the same mount" \
     "(root) WORKDIR on the same filesystem but another mount" \
     "${BASE[@]}" --overlay-src "$T/e/l1" --overlay "$T/e/up" "$T/e/bound-wk" /m true
   mkdir -p "$T/e/bound-l1"
   mount --bind "$T/e/l1" "$T/e/bound-l1" && register_mount "$T/e/bound-l1"
+  REFUSED_STATE=
   refused "bwrap: --overlay-src $R/e/bound-l1 overlaps --overlay-src $R/e/l1 (the same directory): $ov" \
     "(root) the same layer twice via a bind mount" \
     "${BASE[@]}" --overlay-src "$T/e/l1" --overlay-src "$T/e/bound-l1" --ro-overlay /m true
   mkdir -p "$T/e/ro-up"
   host_mount_tmpfs "$T/e/ro-up" mode=0755,ro
+  REFUSED_STATE=
   refused "bwrap: --overlay: RWSRC $R/e/ro-up is on a read-only filesystem" \
     "(root) RWSRC on a read-only filesystem" \
     "${BASE[@]}" --overlay-src "$T/e/l1" --overlay "$T/e/ro-up" "$T/e/wk" /m true
@@ -756,6 +750,7 @@ else
   mkdir -p "$T/e/ro-dir" "$T/e/noaccess"
   chmod 0555 "$T/e/ro-dir"
   chmod 0000 "$T/e/noaccess"
+  REFUSED_STATE=
   refused "bwrap: --overlay: Can't write to RWSRC $R/e/ro-dir: Permission denied" \
     "(user) RWSRC not writable" "${BASE[@]}" --overlay-src "$T/e/l1" --overlay "$T/e/ro-dir" "$T/e/wk" /m true
   refused "bwrap: --overlay: Can't write to WORKDIR $R/e/ro-dir: Permission denied" \

@@ -3,7 +3,6 @@
 # The sandboxed process: uid/gid and id maps, capabilities, no_new_privs,
 # environment, working directory, sessions, --die-with-parent, pid
 # namespace layout, --as-pid-1, --lock-file, --sync-fd.
-# Reference: BWRAP-REFERENCE.md 3.2, 3.3, 4, 5, 6.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -37,24 +36,15 @@ fi
 run_bwrap "${BASE[@]}" sh -c 'id -u; id -g'
 assert_stdout_is "$HOST_UID
 $HOST_GID" "uid and gid are the caller's by default"
+# (Where --uid and --gid need --unshare-user, and ids that are no numbers:
+# tests/unit/test-options-validate.c and test-options-errors.c.)
 if is_root; then
-  run_bwrap "${BASE[@]}" --uid 1234 true
-  assert_error 1 "bwrap: Specifying --uid requires --unshare-user or --userns" "root: --uid needs --unshare-user"
-  run_bwrap "${BASE[@]}" --gid 1234 true
-  assert_error 1 "bwrap: Specifying --gid requires --unshare-user or --userns" "root: --gid needs --unshare-user"
   run_bwrap "${BASE[@]}" --uid 0 --gid 0 id -u
   assert_stdout_is "0" "root: --uid 0 (unchanged) needs no user namespace"
   run_bwrap "${BASE[@]}" "${P[@]}" cat /proc/self/uid_map
   assert_eq "0 0 4294967295" "$(awk '{ print $1, $2, $3 }' <<<"$RUN_OUT")" \
     "root without --unshare-user: no user namespace (initial uid_map)"
-elif is_setuid; then
-  # The setuid copy makes a user namespace anyway, but like bubblewrap it
-  # counts only a requested one for --uid/--gid (reference 3.2, 11).
-  run_bwrap "${BASE[@]}" --uid 1234 true
-  assert_error 1 "bwrap: Specifying --uid requires --unshare-user or --userns" "setuid: --uid needs --unshare-user"
-  run_bwrap "${BASE[@]}" --gid 5678 true
-  assert_error 1 "bwrap: Specifying --gid requires --unshare-user or --userns" "setuid: --gid needs --unshare-user"
-else
+elif ! is_setuid; then
   run_bwrap "${BASE[@]}" --uid 1234 --gid 5678 sh -c 'id -u; id -g'
   assert_stdout_is "1234
 5678" "unprivileged: --uid/--gid work without --unshare-user (automatic user namespace)"
@@ -82,7 +72,7 @@ if have_userns; then
   if is_setuid; then
     # new setuid design: no nested namespace; the maps are written from
     # outside, with 0 mapped to the overflow ids for devpts since neither
-    # the real nor the sandbox id is 0 (reference 3.3).
+    # the real nor the sandbox id is 0 (devpts needs uid and gid 0 mapped).
     assert_eq "1234
 5678
 0 $(cat /proc/sys/kernel/overflowuid) 1
@@ -97,15 +87,11 @@ if have_userns; then
 5678 0 1" "$(awk 'NR <= 2 { print; next } { print $1, $2, $3 }' <<<"$RUN_OUT")" \
       "--dev with --unshare-user: nested namespace maps <id> to 0"
   fi
-  run_bwrap "${BASE[@]}" --unshare-user --uid abc true
-  assert_error 1 "bwrap: Invalid uid: abc" "--uid abc refused"
-  run_bwrap "${BASE[@]}" --unshare-user --gid "" true
-  assert_error 1 "bwrap: Invalid gid: " "--gid '' refused"
   run_bwrap "${BASE[@]}" --unshare-user --uid 1 --uid 2 id -u
   assert_eq "2" "$RUN_OUT" "--uid twice: last wins"
   assert_stderr_is "bwrap: Only the last --uid option will take effect" "--uid twice warns"
 else
-  skip_n 8 "$SKIP_REASON" "--unshare-user uid/gid"
+  skip_n 6 "$SKIP_REASON" "--unshare-user uid/gid"
 fi
 
 # ------------------------------------------------------------ capabilities
@@ -159,12 +145,9 @@ else
   assert_eq "$(hex16 $((0x$ALL_HELD & ~(1 << 13))))" "$(caps_of <<<"$RUN_OUT" | cut -d' ' -f3)" \
     "--cap-add ALL --cap-drop CAP_NET_RAW"
 fi
-run_bwrap "${BASE[@]}" --cap-add CAP_NO_SUCH true
-assert_error 1 "bwrap: unknown cap: CAP_NO_SUCH" "unknown capability name"
-run_bwrap "${BASE[@]}" --cap-add NET_RAW true
-assert_error 1 "bwrap: unknown cap: NET_RAW" "capability names need the CAP_ prefix"
 if is_setuid; then
-  # The empty result of --cap-add and --cap-drop is allowed (reference 4).
+  # The empty result of --cap-add and --cap-drop is allowed (bubblewrap
+  # refuses only a non-empty --cap-add to a user in setuid mode).
   run_bwrap "${BASE[@]}" "${P[@]}" --cap-add CAP_NET_RAW --cap-drop CAP_NET_RAW --unshare-pid \
     cat /proc/self/status
   assert_eq "$ZERO $ZERO $ZERO $ZERO $ZERO" "$(caps_of <<<"$RUN_OUT")" \
@@ -199,10 +182,6 @@ run env -i "$BWRAP" "${BASE[@]}" --setenv PWD /foo --chdir /usr /usr/bin/env
 assert_stdout_is "PWD=/usr" "--setenv PWD is ineffective; PWD is the chosen directory"
 run env -i PATH=/nowhere "$BWRAP" "${BASE[@]}" --setenv PATH /usr/bin env
 check "COMMAND is looked up in the edited PATH" grep -qx "PATH=/usr/bin" "$TEST_TMP/.out"
-run env -i "$BWRAP" "${BASE[@]}" --setenv A=B x true
-assert_error 1 "bwrap: setenv failed" "--setenv with '=' in the name"
-run env -i "$BWRAP" "${BASE[@]}" --unsetenv "" true
-assert_error 1 "bwrap: unsetenv failed" "--unsetenv with an empty name"
 RUN_CWD=
 
 # ------------------------------------------------------------ cwd
@@ -268,10 +247,6 @@ fi
 run_bwrap "${BASE[@]}" --unshare-pid --as-pid-1 "${P[@]}" sh -c 'echo $$; echo /proc/[0-9]*'
 assert_stdout_is "1
 /proc/1" "--as-pid-1: COMMAND is pid 1, no helper"
-run_bwrap "${BASE[@]}" --as-pid-1 true
-assert_error 1 "bwrap: Specifying --as-pid-1 requires --unshare-pid" "--as-pid-1 without --unshare-pid"
-run_bwrap "${BASE[@]}" --unshare-pid --as-pid-1 --lock-file /usr true
-assert_error 1 "bwrap: Specifying --as-pid-1 and --lock-file is not permitted" "--as-pid-1 with --lock-file"
 
 # Without a pid namespace the monitor (the bwrap we started) is COMMAND's
 # parent; --sync-fd and --lock-file insert a pid-1 helper.
@@ -287,6 +262,50 @@ wait "$bw"
 check "--lock-file: a bwrap helper sits between bwrap and COMMAND" \
   eval '[ "$helper" != "$bw" ] && [ "$helper_parent" = "$bw" ] && [ "$helper_comm" = bwrap ]'
 
+# ------------------------------------------------------------ long argument lists
+
+# The pid-1 helper starts the command on a stack of its own (spawn.c).
+# glibc's execvp copies the whole argument vector onto it when the
+# command is a script without "#!" (ENOEXEC, retried with /bin/sh): a
+# fixed 64 KiB stack overflowed into pid 1 from about 8,200 arguments
+# (exit 139, issue 23).  The most arguments bwrap takes are 9000 words in
+# all (bubblewrap's limit), far fewer than the kernel would: short ones
+# give the longest vector, long ones bring bwrap's own exec near
+# ARG_MAX.  Each script prints its argument count and last argument.
+printf 'eval "last=\\${$#}"; echo "$# $last"\n' >"$T/noshebang"
+printf '#!/bin/sh\neval "last=\\${$#}"; echo "$# $last"\n' >"$T/shebang"
+chmod 0755 "$T/noshebang" "$T/shebang"
+# many_args DESC SCRIPT WORD-LENGTH BWRAP-ARGS...: run SCRIPT with as
+# many arguments as fit in bwrap's 9000 words, each WORD-LENGTH
+# characters long or more (zero-padded numbers; 0: 1, 2, 3 ...).
+many_args ()
+{
+  local desc=$1 script=$2 len=$3 n words
+  shift 3
+  local args=("${BASE[@]}" --ro-bind "$T/$script" "/$script" "$@" "/$script")
+  n=$((9000 - ${#args[@]}))
+  # Through a file: mapfile reads a pipe one byte at a time.
+  if [ "$len" = 0 ]; then
+    seq "$n" >"$T/words"
+  else
+    seq -f "%0${len}g" "$n" >"$T/words"
+  fi
+  mapfile -t words <"$T/words"
+  run_bwrap "${args[@]}" "${words[@]}"
+  assert_eq "0 $n ${words[n - 1]}" "$RUN_RC $RUN_OUT" "$desc: all $n arguments arrive (exit 0)"
+}
+many_args "no #!, --unshare-pid" noshebang 0 --unshare-pid
+many_args "#!, --unshare-pid" shebang 0 --unshare-pid
+many_args "no #!, --sync-fd without a pid namespace" noshebang 0 --sync-fd 5 5>/dev/null
+many_args "#!, --sync-fd without a pid namespace" shebang 0 --sync-fd 5 5>/dev/null
+# Word length for ARG_MAX: strings, their NULs and one pointer each count
+# (the environment too: leave 64 KiB for it).  The kernel never allows
+# more than 6 MiB, whatever the stack limit says.
+arg_max=$(getconf ARG_MAX)
+[ "$arg_max" -gt $((6 << 20)) ] && arg_max=$((6 << 20))
+many_args "no #!, --unshare-pid, ~$(((arg_max - 65536) / 1024)) KiB of arguments" noshebang \
+  $(((arg_max - 65536) / 9000 - 9)) --unshare-pid
+
 # ------------------------------------------------------------ exit / signals
 
 run_bwrap "${BASE[@]}" --unshare-pid sh -c 'sleep 30 & exit 5'
@@ -296,10 +315,11 @@ assert_rc 5 "--unshare-pid: bwrap returns when COMMAND exits (stray children do 
 
 # dwp MARKER BWRAP-ARGS...: start "bash -c 'bwrap ... & wait'", wait for the
 # sandboxed `sleep MARKER`, SIGKILL the bash and report whether that sleep
-# is still alive 5 s later ("gone" / "alive").
+# is gone within 5 s ("gone" / "alive").  With DWP_WINDOW=1 (the control):
+# whether it is still alive 1 s later (--die-with-parent kills at once).
 dwp ()
 {
-  local marker=$1 parent pids
+  local marker=$1 parent pids window=${DWP_WINDOW:-5}
   shift
   bash -c '"$@" & wait' bash "$BWRAP" "$@" >/dev/null 2>&1 &
   parent=$!
@@ -310,7 +330,9 @@ dwp ()
   fi
   kill -KILL "$parent"
   wait "$parent" 2>/dev/null
-  if wait_for 5 eval '[ -z "$(pids_matching "sleep $marker")" ]'; then
+  # (The control: wait the window out, then look once.)
+  [ "$window" = 5 ] || { sleep "$window"; window=0; }
+  if wait_for "$window" eval '[ -z "$(pids_matching "sleep $marker")" ]'; then
     echo gone
   else
     echo alive
@@ -321,16 +343,20 @@ dwp ()
     done
   fi
 }
-m=1000.$$1
-assert_eq alive "$(dwp "$m" "${BASE[@]}" sleep "$m")" \
+new_marker
+m=$MARKER
+assert_eq alive "$(DWP_WINDOW=1 dwp "$m" "${BASE[@]}" sleep "$m")" \
   "(control) without --die-with-parent COMMAND outlives the killed parent"
-m=1000.$$2
+new_marker
+m=$MARKER
 assert_eq gone "$(dwp "$m" --die-with-parent "${BASE[@]}" sleep "$m")" \
   "--die-with-parent: COMMAND dies with bwrap's parent"
-m=1000.$$3
+new_marker
+m=$MARKER
 assert_eq gone "$(dwp "$m" --die-with-parent --unshare-pid "${BASE[@]}" sleep "$m")" \
   "--die-with-parent --unshare-pid: COMMAND dies with bwrap's parent"
-m=1000.$$4
+new_marker
+m=$MARKER
 assert_eq gone "$(dwp "$m" --die-with-parent --unshare-pid --dev /dev "${BASE[@]}" sh -c "sleep $m & wait")" \
   "--die-with-parent --unshare-pid: COMMAND's descendants die too"
 

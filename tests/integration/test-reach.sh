@@ -42,10 +42,23 @@ chmod 0755 "$TEST_TMP" "$SECRET_DIR"
 # holding the joined namespace (its root is the host's).  They show that
 # the probe reaches what is reachable.  It skips itself and its
 # subshells: their command lines hold "$BWRAP_REACH_MARK", not its value.
-PROBE='sh -c "sleep 60; exit 0" "$BWRAP_REACH_MARK-ctl" &
+# One grep picks the marked processes (a `tr` for each process on the
+# machine took seconds per probe); its pattern [r]each-... does not match
+# its own command line.
+PROBE='sh -c "sleep 60; exit 0" "$BWRAP_REACH_MARK-ctl-sibling" &
 sib=$!
 found=0
-for d in /proc/[0-9]*; do
+pat="[${BWRAP_REACH_MARK%"${BWRAP_REACH_MARK#?}"}]${BWRAP_REACH_MARK#?}"
+# Until the control has run exec, its command line is still ours: wait
+# for it, by its marker ($sib counts in our pid namespace, and /proc may
+# be the host one).
+i=0
+while ! grep -q -a -e "$pat-ctl-sibling" /proc/[0-9]*/cmdline 2>/dev/null && [ $i -lt 500 ]; do
+  sleep 0.01
+  i=$((i + 1))
+done
+for d in $(grep -l -a -e "$pat" /proc/[0-9]*/cmdline 2>/dev/null); do
+  d=${d%/cmdline}
   p=${d#/proc/}
   cmd=$(tr "\0" " " <"$d/cmdline" 2>/dev/null) || continue
   case $cmd in

@@ -4,7 +4,8 @@
 # when bwrap returns no process of the sandbox is left and its mounts are
 # gone, so the caller can unmount the FUSE store it used as an overlay lower
 # layer right away.  Checked TEARDOWN_ROUNDS (default 100) times in a row,
-# with and without the command leaving a background process behind.
+# with and without the command leaving a background process behind (the
+# two series side by side, each with its own FUSE mount).
 #
 # Why three checks per round: `fusermount3 -u` of the host mount succeeds
 # even while a sandbox still holds the overlay (the sandbox's copy of the
@@ -40,6 +41,18 @@ MP=$T/mnt
 mkdir -p "$MP"
 register_mount "$MP" fuse
 
+# mounted_dev: the device (MAJ:MIN) of the mount at $MP, from our
+# mountinfo (bash alone: 200 rounds of `mountpoint` calls added up).
+mounted_dev ()
+{
+  local id parent dev root mp rest
+  while read -r id parent dev root mp rest; do
+    [ "$mp" = "$MP" ] && { echo "$dev"; return 0; }
+  done </proc/self/mountinfo
+  return 1
+}
+is_mounted () { mounted_dev >/dev/null; }
+
 # Mount the image with squashfuse in the foreground, as a child of a
 # subshell that records the daemon's exit in $T/exit.<round>; the FUSE
 # device number goes to $T/dev.<round>.
@@ -48,12 +61,12 @@ start_daemon ()
   local n=$1
   # (stdout away from the caller's $(...), which would wait for it.)
   (
-    squashfuse -f "$T/tree.sqfs" "$MP" 2>"$T/daemon.err" &
+    squashfuse -f "$T/tree.sqfs" "$MP" 2>"$TEST_TMP/daemon.err" &
     echo "$!" >"$T/pid.$n"
     wait "$!"
     echo "$?" >"$T/exit.$n"
   ) >/dev/null &
-  wait_for 10 mountpoint -q "$MP" && mountpoint -d "$MP" >"$T/dev.$n"
+  wait_for 10 is_mounted && mounted_dev >"$T/dev.$n"
 }
 daemon_gone () { [ -e "$T/exit.$1" ]; }
 
@@ -70,22 +83,24 @@ foreign_copies ()
   done
 }
 
-# A command that leaves "$1" running in the background, holding the
-# overlay at /m, and prints /m/d/f once it has started.
+# leftover MARKER: sets LEFTOVER, a command that leaves MARKER running in
+# the background, holding the overlay at /m, and prints /m/d/f once it
+# has started.
 leftover ()
 {
-  echo "cd /m/d && (echo up > /m/d/started; exec $1) </m/d/f >/dev/null 2>&1 &
+  LEFTOVER="cd /m/d && (echo up > /m/d/started; exec $1) </m/d/f >/dev/null 2>&1 &
         while [ ! -s /m/d/started ]; do sleep 0.01; done; cat /m/d/f"
 }
 
 # round VARIANT N: one bwrap run and the checks right after it returns.
-# Prints nothing on success, "disturbed: ..." for (b)'s false alarm, or
-# the reason of a failure.
+# Sets WHY: empty on success, "disturbed: ..." for (b)'s false alarm, or
+# the reason of a failure.  (No $(...) around it: 200 forks add up.)
 round ()
 {
   local variant=$1 n=$2 tag=$1$2 marker left copies
-  marker="sleep $((7770000 + n))"
-  start_daemon "$tag" || { echo "squashfuse mount failed: $(cat "$T/daemon.err")"; return; }
+  WHY=
+  marker="sleep $((7770000 + n)).$$"   # this run's own (lib.sh's new_marker)
+  start_daemon "$tag" || { WHY="squashfuse mount failed: $(cat "$TEST_TMP/daemon.err")"; return; }
   case $variant in
     plain)
       run_bwrap --unshare-pid "${BASE[@]}" --dev /dev --overlay-src "$MP" --tmp-overlay /m cat /m/d/f ;;
@@ -93,52 +108,76 @@ round ()
       # The leftover holds the overlay (cwd and an open file in it); the
       # command returns only once it runs.  --dev: dash opens /dev/null
       # for a background command and skips the command when it cannot.
+      leftover "$marker"
       run_bwrap --unshare-pid "${BASE[@]}" --dev /dev --overlay-src "$MP" --tmp-overlay /m \
-        sh -c "$(leftover "$marker")" ;;
+        sh -c "$LEFTOVER" ;;
   esac
-  # Immediately: no sandbox process may be left.
-  left=$(pgrep -x -f "$marker")
+  # Immediately: no sandbox process may be left.  (plain starts nothing
+  # that could be: only the daemon's exit below can show a lingering
+  # sandbox there.)
+  left=
+  [ "$variant" = plain ] || left=$(pgrep -x -f "$marker")
   if [ "$RUN_RC" != 0 ] || [ "$RUN_OUT" != data ]; then
-    echo "bwrap failed: status $RUN_RC, stdout '$RUN_OUT', stderr '$RUN_ERR'"
+    WHY="bwrap failed: status $RUN_RC, stdout '$RUN_OUT', stderr '$RUN_ERR'"
   elif [ -n "$left" ]; then
-    echo "sandbox process '$marker' (pid $left) still alive when bwrap returned"
-  elif ! fusermount3 -u "$MP" 2>"$T/fusermount.err"; then
-    echo "fusermount3 -u failed: $(cat "$T/fusermount.err")"
+    WHY="sandbox process '$marker' (pid $left) still alive when bwrap returned"
+  elif ! fusermount3 -u "$MP" 2>"$TEST_TMP/fusermount.err"; then
+    WHY="fusermount3 -u failed: $(cat "$TEST_TMP/fusermount.err")"
   elif ! wait_for 10 daemon_gone "$tag"; then
     copies=$(foreign_copies "$tag")
     if [ -n "$copies" ]; then
-      echo "disturbed: another mount namespace holds a copy of the FUSE mount: $copies"
+      WHY="disturbed: another mount namespace holds a copy of the FUSE mount: $copies"
       # That copy is stale; stop serving it so nothing of ours lingers.
       kill -TERM "$(cat "$T/pid.$tag")" 2>/dev/null
       wait_for 10 daemon_gone "$tag"
     else
-      echo "squashfuse still serving 10 s after the unmount: its superblock is still in use"
+      WHY="squashfuse still serving 10 s after the unmount: its superblock is still in use"
     fi
   fi
   if [ -n "$left" ]; then
     kill -KILL $left 2>/dev/null
   fi
   # Leave no mount for the next round, whatever happened.
-  if mountpoint -q "$MP"; then
+  if is_mounted; then
     fusermount3 -u "$MP" 2>/dev/null || fusermount3 -u -z "$MP" 2>/dev/null
   fi
 }
 
-for variant in plain background; do
-  failures=0 disturbed=0
-  first= first_disturbed=
+# rounds VARIANT: ROUNDS rounds, in a background job: with a mount point
+# and a TEST_TMP (run_bwrap's output files) of its own, so that the two
+# variants run side by side (the machine has idle time while one waits
+# for mounts and processes), results in $T/result.VARIANT.
+rounds ()
+{
+  local variant=$1 n failures=0 disturbed=0 first= first_disturbed=
+  TEST_TMP=$T/$variant
+  MP=$T/mnt-$variant
+  mkdir -p "$TEST_TMP" "$MP"
+  mkfifo "$TEST_TMP/.nap"
   for ((n = 0; n < ROUNDS; n++)); do
-    why=$(round "$variant" "$n")
-    case $why in
+    round "$variant" "$n"
+    case $WHY in
       "") ;;
       disturbed:*)
         disturbed=$((disturbed + 1))
-        [ -n "$first_disturbed" ] || first_disturbed="round $n: $why" ;;
+        [ -n "$first_disturbed" ] || first_disturbed="round $n: $WHY" ;;
       *)
         failures=$((failures + 1))
-        [ -n "$first" ] || first="round $n: $why" ;;
+        [ -n "$first" ] || first="round $n: $WHY" ;;
     esac
   done
+  declare -p failures disturbed first first_disturbed >"$T/result.$variant"
+}
+
+for variant in plain background; do
+  register_mount "$T/mnt-$variant" fuse
+  rounds "$variant" >"$T/rounds.$variant.out" &
+  register_pid $!
+done
+wait
+for variant in plain background; do
+  failures=1 disturbed=0 first="the rounds did not finish" first_disturbed=
+  [ -e "$T/result.$variant" ] && . "$T/result.$variant"
   [ "$disturbed" = 0 ] || diag "$variant: $disturbed rounds disturbed by other mount namespaces, first: $first_disturbed"
   if [ "$failures" = 0 ]; then
     pass "teardown ($variant): $ROUNDS rounds, each time no sandbox process left, fusermount3 -u succeeded and squashfuse exited"
@@ -149,9 +188,10 @@ done
 
 # Control: without a pid namespace the background process outlives bwrap
 # (as with bubblewrap); both checks notice it.
-marker="sleep 7779999"
+marker="sleep 7779999.$$"
 start_daemon control
-run_bwrap "${BASE[@]}" --dev /dev --overlay-src "$MP" --tmp-overlay /m sh -c "$(leftover "$marker")"
+leftover "$marker"
+run_bwrap "${BASE[@]}" --dev /dev --overlay-src "$MP" --tmp-overlay /m sh -c "$LEFTOVER"
 left=$(pgrep -x -f "$marker")
 for pid in $left; do register_pid "$pid"; done
 check "(control) without --unshare-pid the leftover process is seen" test -n "$left"

@@ -6,6 +6,7 @@
 #include <check.h>
 #include <errno.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "options-fixture.h"
 #include "unit-main.h"
@@ -164,6 +165,39 @@ START_TEST (test_argument_limit_with_args_file)
 }
 END_TEST
 
+/* test-bad-input.sh's former cases: 10000 "--dir /x" pairs in one --args
+ * file, 30000 "--setenv" words and 9001 "--dir" words on the command
+ * line, and an --args file whose last option lacks its argument. */
+START_TEST (test_argument_limit_script_cases)
+{
+  const char *msg = "Exceeded maximum number of arguments 9000";
+  static char many[10000 * sizeof "--dir\0/x"];
+  size_t len = 0;
+  const char **v;
+
+  for (int i = 0; i < 10000; i++)
+    {
+      memcpy (many + len, "--dir\0/x", sizeof "--dir\0/x");
+      len += sizeof "--dir\0/x";
+    }
+  add_fake (9, many, len, 0);
+  PARSE ("--args", "9", "true");
+  assert_error (-EINVAL, 0, msg);
+
+  v = long_argv (NONE, "--setenv", 30000, LIST ("true"));
+  parse_v (v);
+  free (v);
+  assert_error (-EINVAL, 0, msg);
+  v = long_argv (NONE, "--dir", 9001, NONE);
+  parse_v (v);
+  free (v);
+  assert_error (-EINVAL, 0, msg);
+
+  FAKE (8, "--setenv\0A");
+  FAILS ("--setenv takes two arguments", "--ro-bind", "/usr", "/usr", "--args", "8", "true");
+}
+END_TEST
+
 static Suite *
 options_suite (void)
 {
@@ -180,6 +214,7 @@ options_suite (void)
   tcase_add_test (tc, test_args_help_and_warnings);
   tcase_add_test (tc, test_argument_limit);
   tcase_add_test (tc, test_argument_limit_with_args_file);
+  tcase_add_test (tc, test_argument_limit_script_cases);
   suite_add_tcase (s, tc);
   return s;
 }

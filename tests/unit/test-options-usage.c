@@ -119,6 +119,101 @@ START_TEST (test_usage_descriptions)
 }
 END_TEST
 
+/* ---- Every listed option takes exactly the arguments it lists ---------- */
+
+static bool
+labels_yes (void)
+{
+  return true;
+}
+
+/* A plausible value for a metavariable of the usage text. */
+static const char *
+metavalue (const char *meta)
+{
+  static const struct { const char *meta, *value; } values[] = {
+    { "FD", "9" }, { "UID", "1000" }, { "GID", "1000" }, { "OCTAL", "0755" },
+    { "BYTES", "4096" }, { "CAP", "CAP_CHOWN" }, { "VAR", "VAR" }, { "VALUE", "value" },
+    { "NAME", "host" }, { "LABEL", "system_u:object_r:tmp_t:s0" },
+  };
+  for (size_t i = 0; i < N_ELEMENTS (values); i++)
+    if (strcmp (meta, values[i].meta) == 0)
+      return values[i].value;
+  return "/path";   /* SRC, DEST, DIR, PATH, RWSRC, WORKDIR */
+}
+
+/* For each option line of options_print_usage: the option with one value
+ * per metavariable, in the context it needs (layers before an overlay, an
+ * op after --perms, --size or --overlay-src), then --version.  --version
+ * is only reached when every word before it was consumed with the right
+ * arity.  (test-basic.sh and test-clients.sh did this through the
+ * binary, one process per option.) */
+START_TEST (test_every_listed_option_takes_its_metavariables)
+{
+  char *text = NULL, *line, *save = NULL;
+  size_t size = 0, n_checked = 0;
+  FILE *f = open_memstream (&text, &size);
+
+  ck_assert_ptr_nonnull (f);
+  options_print_usage (f, "bwrap");
+  ck_assert_int_eq (fclose (f), 0);
+  ctx.labels_supported = labels_yes;
+  for (line = strtok_r (text, "\n", &save); line != NULL; line = strtok_r (NULL, "\n", &save))
+    {
+      char head[40], *word, *save_word = NULL, *opt;
+      const char *argv[16] = { "bwrap" };
+      size_t n = 1;
+
+      if (strncmp (line, "    --", 6) != 0)
+        continue;
+      snprintf (head, sizeof head, "%.29s", line + 4);   /* up to column 33 */
+      opt = strtok_r (head, " ", &save_word);
+      if (strcmp (opt, "--help") == 0 || strcmp (opt, "--version") == 0)
+        continue;
+      if (strcmp (opt, "--overlay") == 0 || strcmp (opt, "--tmp-overlay") == 0)
+        {
+          argv[n++] = "--overlay-src";
+          argv[n++] = "/l1";
+        }
+      if (strcmp (opt, "--ro-overlay") == 0)
+        {
+          argv[n++] = "--overlay-src";
+          argv[n++] = "/l1";
+          argv[n++] = "--overlay-src";
+          argv[n++] = "/l2";
+        }
+      argv[n++] = opt;
+      while ((word = strtok_r (NULL, " ", &save_word)) != NULL)
+        argv[n++] = metavalue (word);
+      if (strcmp (opt, "--overlay-src") == 0)
+        {
+          argv[n++] = "--tmp-overlay";
+          argv[n++] = "/m";
+        }
+      else if (strcmp (opt, "--perms") == 0)
+        {
+          argv[n++] = "--dir";
+          argv[n++] = "/d";
+        }
+      else if (strcmp (opt, "--size") == 0)
+        {
+          argv[n++] = "--tmpfs";
+          argv[n++] = "/t";
+        }
+      argv[n++] = "--version";
+      argv[n] = NULL;
+      ck_assert_uint_lt (n, N_ELEMENTS (argv));
+      FAKE (9, "");
+      parse_v (argv);
+      ck_assert_msg (rc == OPTIONS_VERSION, "%s: rc %d: %s", opt, rc, err.message ? err.message : "");
+      n_fakes = 0;
+      n_checked++;
+    }
+  ck_assert_uint_eq (n_checked, N_ELEMENTS (all_options) - 2);
+  free (text);
+}
+END_TEST
+
 static Suite *
 options_suite (void)
 {
@@ -131,6 +226,7 @@ options_suite (void)
   tcase_add_test (tc, test_usage_text);
   tcase_add_test (tc, test_usage_metavariables);
   tcase_add_test (tc, test_usage_descriptions);
+  tcase_add_test (tc, test_every_listed_option_takes_its_metavariables);
   suite_add_tcase (s, tc);
   return s;
 }

@@ -23,8 +23,13 @@ struct rule_case
 
 #define ROOT 0
 #define USER 1000
+#define IN_ALL_MODES(message, ...) \
+  { false, ROOT, { __VA_ARGS__ }, message }, \
+  { false, USER, { __VA_ARGS__ }, message }, \
+  { true, USER, { __VA_ARGS__ }, message }
 
-/* Rows pair a rule with a later one to pin the order of reference 11. */
+/* Rows pair a rule with a later one to pin the order in which bubblewrap
+ * checks them (so the first broken rule is the one reported). */
 static const struct rule_case rule_cases[] = {
   { true, USER, { "--cap-add", "CAP_NET_RAW", "--userns-block-fd", "3", "cmd" },
     "--cap-add in setuid mode can be used only by root" },
@@ -83,6 +88,40 @@ static const struct rule_case rule_cases[] = {
     "Specifying --as-pid-1 and --lock-file is not permitted" },
   { false, ROOT, { "--unshare-pid", "--as-pid-1", "cmd" }, NULL },
   { false, ROOT, { "--lock-file", "l", "cmd" }, NULL },
+  /* The integration scripts' former cases (test-bad-input.sh,
+   * test-namespaces.sh, test-process.sh, test-status.sh, test-fs.sh), in
+   * each mode the scripts ran them: real root, a user, setuid mode. */
+  IN_ALL_MODES ("--userns-block-fd requires --unshare-user", "--userns-block-fd", "9", "true"),
+  IN_ALL_MODES ("--userns-block-fd requires --unshare-user",
+                "--info-fd", "3", "--userns-block-fd", "4", "true"),
+  IN_ALL_MODES ("--userns-block-fd requires --info-fd",
+                "--unshare-user", "--userns-block-fd", "9", "true"),
+  IN_ALL_MODES ("--userns not compatible --unshare-user", "--userns", "9", "--unshare-user", "true"),
+  IN_ALL_MODES ("--userns not compatible --unshare-user-try",
+                "--userns", "9", "--unshare-user-try", "true"),
+  IN_ALL_MODES ("--userns not compatible --unshare-user-try",
+                "--unshare-user-try", "--userns", "3", "true"),
+  IN_ALL_MODES ("--disable-userns requires --unshare-user", "--disable-userns", "true"),
+  IN_ALL_MODES ("--disable-userns is not compatible with  --userns-block-fd",
+                "--unshare-user", "--disable-userns", "--userns-block-fd", "9", "--info-fd", "9", "true"),
+  IN_ALL_MODES ("Specifying --hostname requires --unshare-uts", "--hostname", "h", "true"),
+  IN_ALL_MODES ("Specifying --as-pid-1 requires --unshare-pid", "--as-pid-1", "true"),
+  IN_ALL_MODES ("Specifying --as-pid-1 and --lock-file is not permitted",
+                "--unshare-pid", "--as-pid-1", "--lock-file", "/x", "true"),
+  { false, ROOT, { "--userns2", "9", "true" }, "--userns2 requires --userns" },
+  { false, USER, { "--userns2", "9", "true" }, "--userns2 requires --userns" },
+  { true, USER, { "--userns2", "3", "true" }, "--userns2 doesn't work in setuid mode" },
+  { false, ROOT, { "--uid", "5", "true" }, "Specifying --uid requires --unshare-user or --userns" },
+  { false, ROOT, { "--gid", "5", "true" }, "Specifying --gid requires --unshare-user or --userns" },
+  { true, USER, { "--uid", "1234", "true" }, "Specifying --uid requires --unshare-user or --userns" },
+  { true, USER, { "--gid", "5678", "true" }, "Specifying --gid requires --unshare-user or --userns" },
+  { true, USER, { "--userns", "9", "true" }, "--userns doesn't work in setuid mode" },
+  { true, USER, { "--pidns", "9", "true" }, "--pidns doesn't work in setuid mode" },
+  { true, USER, { "--unshare-user", "--info-fd", "9", "--userns-block-fd", "9", "true" },
+    "--userns-block-fd doesn't work in setuid mode" },
+  { true, USER, { "--cap-add", "CAP_CHOWN", "true" }, "--cap-add in setuid mode can be used only by root" },
+  { true, USER, { "--cap-drop", "ALL", "--cap-add", "CAP_NET_RAW", "--cap-drop", "CAP_CHOWN", "true" },
+    "--cap-add in setuid mode can be used only by root" },
 };
 
 START_TEST (test_rule_case)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.0-or-later
- * test-utils.c: the pure helpers of utils.c (number parsing against
- * BWRAP-REFERENCE 1.4, paths, growth of arrays, errors) and the fd
- * helpers on pipes.  No privileges. */
+ * test-utils.c: the pure helpers of utils.c (number parsing with
+ * bubblewrap's rules for fds and ids, paths, growth of arrays, errors)
+ * and the fd helpers on pipes.  No privileges. */
 #include <check.h>
 #include <errno.h>
 #include <stdint.h>

@@ -144,12 +144,20 @@ assert_stdout_is "$expected" "status on 4 threads: the same lines"
 ch status --times "$d/up" "$d/lower"
 assert_eq "$(printf '%s\nM fdf\nM op\nM op/a\nM rewritten\nM touched\n' "$expected" | sort -k2)" \
   "$RUN_OUT" "status --times: a new modification time alone is a change too"
-ch status --json "$d/up" "$d/lower" mod mode file2link op/c
-assert_stdout_is '{"path":"file2link","change":"type-changed","type":"symlink","old_type":"file","mode":"0777"}
+ch status --json "$d/up" "$d/lower" mod mode file2link op/c link del gone/sub fifo sock newdir
+assert_stdout_is '{"path":"del","change":"deleted","type":"file","size":2,"mode":"0644"}
+{"path":"fifo","change":"added","type":"fifo","mode":"0644"}
+{"path":"file2link","change":"type-changed","type":"symlink","old_type":"file","mode":"0777"}
+{"path":"gone/sub","change":"deleted","type":"directory","mode":"0755"}
+{"path":"gone/sub/b","change":"deleted","type":"file","size":2,"mode":"0644"}
+{"path":"link","change":"modified","type":"symlink","mode":"0777","what":["target"]}
 {"path":"mod","change":"modified","type":"file","size":4,"mode":"0644","what":["content"]}
 {"path":"mode","change":"modified","type":"file","size":2,"mode":"0600","old_mode":"0644","what":["mode"]}
-{"path":"op/c","change":"added","type":"file","size":2,"mode":"0644"}' \
-  "status --json with PATHs: those paths' objects"
+{"path":"newdir","change":"added","type":"directory","mode":"0755"}
+{"path":"newdir/sub","change":"added","type":"directory","mode":"0755"}
+{"path":"op/c","change":"added","type":"file","size":2,"mode":"0644"}
+{"path":"sock","change":"added","type":"socket","mode":"0755"}' \
+  "status --json with PATHs: those paths' objects (every type a user can make, each change, what)"
 ch status "$d/up" "$d/lower" newdir
 assert_stdout_is $'A newdir\nA newdir/sub' "status PATH: that path and everything below"
 ch status --exit-code "$d/up" "$d/lower"
@@ -437,6 +445,9 @@ if is_root; then
   # A sandbox of root's could make a device node; its upper by hand.
   d=$(case_dir device)
   mknod "$d/up/null" c 1 3
+  ch status --json "$d/up" "$d/lower"
+  assert_stdout_is '{"path":"null","change":"added","type":"char-device","mode":"0644"}' \
+    "root: status --json names a device node's type"
   ch apply "$d/up" "$d/lower"
   assert_error 1 "bwrap-changes: null: a device node (--allow-special applies it)" \
     "root: apply refuses a device node"
@@ -444,6 +455,7 @@ if is_root; then
   ch apply --allow-special "$d/up" "$d/lower"
   check "root: apply --allow-special makes it" test -c "$d/lower/null"
 else
+  skip "status --json names a device node's type (root)" "a user cannot make device nodes"
   skip "apply refuses a device node (root)" "a user cannot make device nodes"
   skip "and makes none" "a user cannot make device nodes"
   skip "apply --allow-special makes it (root)" "a user cannot make device nodes"

@@ -36,11 +36,16 @@ struct change_list
 int changes_collect (int upper_fd, int target_fd, const struct walk_options *o,
                      struct change_list *out, struct bwrap_error *err);
 void change_list_free (struct change_list *l);
-/* status' and diff's start: UPPER and TARGET opened (*ret_upper,
- * *ret_target, the caller's to close; -1 when not opened) and their
- * changes in *out.  0, or -errno with err filled. */
-int changes_load (const struct changes_args *a, int *ret_upper, int *ret_target,
-                  struct change_list *out, struct bwrap_error *err);
+/* What status and diff print for one change c: appended to out.  0, or
+ * -errno with err filled (or left empty for an error of the output). */
+typedef int (*change_printer) (struct sbuf *out, const struct change *c, int upper_fd,
+                               int target_fd, const struct changes_args *a,
+                               struct bwrap_error *err);
+/* status' and diff's whole run: UPPER and TARGET opened, their changes
+ * collected and sorted, each printed with print, the output written as
+ * it fills.  Returns the exit status: 0; 1 on an error (one line), or
+ * with --exit-code 1 when there are changes and 2 on an error. */
+int changes_print (const struct changes_args *a, change_printer print);
 
 /* Write b to stdout and empty it.  0 or -errno. */
 int changes_flush (struct sbuf *b);

@@ -153,7 +153,8 @@ show_pair (struct sbuf *out, const char *path, const struct side *old, const str
 }
 
 static int
-show_change (struct sbuf *out, const struct change *c, int up, int tg, struct bwrap_error *err)
+show_change (struct sbuf *out, const struct change *c, int up, int tg,
+             const struct changes_args *args, struct bwrap_error *err)
 {
   struct side old = { -1, 0 }, new = { -1, 0 };
   const char *slash = strrchr (c->path, '/');
@@ -163,6 +164,7 @@ show_change (struct sbuf *out, const struct change *c, int up, int tg, struct bw
   cleanup_fd int tg_dir = -1;
   int r = 0;
 
+  (void) args;   /* diff has no option of its own */
   if (c->kind != CHANGE_ADDED && can_show (c->old_mode))
     old.mode = c->old_mode;
   if (c->kind != CHANGE_DELETED && can_show (c->st.st_mode))
@@ -207,23 +209,5 @@ show_change (struct sbuf *out, const struct change *c, int up, int tg, struct bw
 int
 changes_diff (const struct changes_args *a)
 {
-  struct bwrap_error err = { 0 };
-  struct change_list list = { 0 };
-  struct sbuf out = { 0 };
-  cleanup_fd int up = -1;
-  cleanup_fd int tg = -1;
-  int failed = a->exit_code ? 2 : 1;
-  int r = changes_load (a, &up, &tg, &list, &err);
-
-  for (size_t i = 0; i < list.n && r == 0; i++)
-    r = show_change (&out, &list.v[i], up, tg, &err);
-  if (r == 0)
-    r = changes_flush (&out);
-  if (r < 0 && err.message == NULL)
-    bwrap_error_set (&err, -r, "writing the output");
-  r = r < 0 ? changes_fail (&err, failed) : a->exit_code && list.n > 0 ? 1 : 0;
-  change_list_free (&list);
-  sbuf_free (&out);
-  bwrap_error_clear (&err);
-  return r;
+  return changes_print (a, show_change);
 }

@@ -150,9 +150,12 @@ changes_flush (struct sbuf *b)
   return r;
 }
 
-int
-changes_load (const struct changes_args *a, int *ret_upper, int *ret_target,
-              struct change_list *out, struct bwrap_error *err)
+/* UPPER and TARGET opened (*ret_upper, *ret_target, the caller's to
+ * close; -1 when not opened) and their changes in *out.  0, or -errno
+ * with err filled. */
+static int
+load (const struct changes_args *a, int *ret_upper, int *ret_target,
+      struct change_list *out, struct bwrap_error *err)
 {
   struct walk_options o;
   struct selection sel;
@@ -170,7 +173,7 @@ changes_load (const struct changes_args *a, int *ret_upper, int *ret_target,
 }
 
 int
-changes_status (const struct changes_args *a)
+changes_print (const struct changes_args *a, change_printer print)
 {
   struct bwrap_error err = { 0 };
   struct change_list list = { 0 };
@@ -179,12 +182,12 @@ changes_status (const struct changes_args *a)
   cleanup_fd int tg = -1;
   /* --exit-code makes 1 mean "changes", so errors need another number. */
   int failed = a->exit_code ? 2 : 1;
-  int r = changes_load (a, &up, &tg, &list, &err);
+  int r = load (a, &up, &tg, &list, &err);
 
   for (size_t i = 0; i < list.n && r == 0; i++)
     {
-      report_change (&out, &list.v[i], a->format);
-      if (out.len >= 64 * 1024)
+      r = print (&out, &list.v[i], up, tg, a, &err);
+      if (r == 0 && out.len >= 64 * 1024)
         r = changes_flush (&out);
     }
   if (r == 0)
@@ -196,4 +199,21 @@ changes_status (const struct changes_args *a)
   sbuf_free (&out);
   bwrap_error_clear (&err);
   return r;
+}
+
+static int
+print_status_line (struct sbuf *out, const struct change *c, int upper_fd, int target_fd,
+                   const struct changes_args *a, struct bwrap_error *err)
+{
+  (void) upper_fd;
+  (void) target_fd;
+  (void) err;
+  report_change (out, c, a->format);
+  return 0;
+}
+
+int
+changes_status (const struct changes_args *a)
+{
+  return changes_print (a, print_status_line);
 }

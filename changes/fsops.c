@@ -183,7 +183,7 @@ fsops_files_differ (int a_dir, int b_dir, const char *path, off_t size)
    * must not wait for a writer.  O_NOFOLLOW: nor may a symlink lead
    * elsewhere. */
   const int flags = O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY;
-  /* Per thread: compare.c runs this on several. */
+  /* Per thread: walk-run.c runs the walk, and this, on several. */
   static __thread char a_buf[64 * 1024], b_buf[64 * 1024];
   cleanup_fd int a = fsops_open (a_dir, path, flags, 0);
   cleanup_fd int b = -1;

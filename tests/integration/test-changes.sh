@@ -384,7 +384,8 @@ check "TARGET holds the symlinks themselves" test -L "$d/lower/dir" -a -L "$d/lo
 
 # A tree deeper than a recursive walker's stack with PATH_MAX per level,
 # with paths longer than PATH_MAX, walked with 40 fds at most; in a tmpfs
-# of a sandbox, where it is quick to make and remove.
+# of a sandbox, where it is quick to make and remove.  (/proc in it: a
+# sanitizer build's leak check reads /proc/PID/task at exit.)
 deep='
 ulimit -n 40
 python3 -c "
@@ -405,7 +406,8 @@ for i in range(3000):
 print(\"leaf\", os.path.isfile(\"leaf\", dir_fd=fd) if False else os.access(\"leaf\", os.F_OK, dir_fd=fd))
 "
 /ch clean /w/up && /ch clean /w/t && ls -A /w | tr "\n" " "'
-run "$BWRAP" "${BASE[@]}" --tmpfs /w --dir /w/up --dir /w/t --ro-bind "$CH" /ch sh -c "$deep"
+run "$BWRAP" "${BASE[@]}" --unshare-pid --proc /proc --tmpfs /w --dir /w/up --dir /w/t \
+  --ro-bind "$CH" /ch sh -c "$deep"
 assert_stdout_is "status 3001 d/d/leaf
 6007
 leaf True

@@ -13,7 +13,7 @@
 #include "plan.h"
 #include "utils.h"
 
-#define BWRAP_VERSION_STRING "bubblewrap 0.11.1"
+#define BWRAP_VERSION_STRING "bubblewrap 0.11.2"
 
 enum options_result
 {

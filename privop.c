@@ -319,10 +319,14 @@ privop_serve (int sock, int clone_flags, uid_t fs_uid, gid_t fs_gid)
    * the unprivileged setup process can fill them, and a user's FUSE
    * mount (without allow_other) admits only processes whose every uid
    * and gid is the user's.  Non-dumpable whatever fs.suid_dumpable
-   * says: the user must not attach to a process with capabilities. */
+   * says: the user must not attach to a process with capabilities.
+   * The saved uid stays root's until the flag is cleared, as in
+   * privsep.c's set_ids_non_dumpable (fs.suid_dumpable=1; the sandbox's
+   * root-owned user namespace keeps the user out as well). */
   if (prctl (PR_SET_KEEPCAPS, 1, 0, 0, 0) != 0
-      || setresgid (fs_gid, fs_gid, fs_gid) != 0 || setresuid (fs_uid, fs_uid, fs_uid) != 0
-      || prctl (PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0 || prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+      || setresgid (fs_gid, fs_gid, fs_gid) != 0 || setresuid (fs_uid, fs_uid, (uid_t) -1) != 0
+      || prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) != 0 || setresuid ((uid_t) -1, (uid_t) -1, fs_uid) != 0
+      || prctl (PR_SET_KEEPCAPS, 0, 0, 0, 0) != 0)
     _exit (1);
   if ((uid_t) setfsuid ((uid_t) -1) != fs_uid || (gid_t) setfsgid ((gid_t) -1) != fs_gid)
     _exit (1);

@@ -91,6 +91,31 @@ privsep_format_map (char *buf, size_t len, uint32_t inside, uint32_t real,
     snprintf (buf, len, "%u %u 1\n", inside, real);
 }
 
+/* Real, effective and saved ids the user's, and non-dumpable: we hold
+ * a socket to a privileged process, which nobody may drive through us,
+ * whatever fs.suid_dumpable says.  The kernel lets a user attach to a
+ * process whose real, effective and saved uid are all theirs if it is
+ * dumpable and (the capability module's rule) in the user's own user
+ * namespace.  Each change of the effective ids resets the flag to
+ * fs.suid_dumpable, so with fs.suid_dumpable=1 the monitor, which lives
+ * in the caller's namespace, would be open to the user between setresuid
+ * and prctl (a user may stop it there: SIGSTOP is allowed once the real
+ * uid is theirs).  The sandbox process and the peer live in the sandbox's
+ * namespace, owned by root, which keeps the user out on its own; they
+ * take the same order so that no single rule holds them.  So the saved
+ * uid stays root's until the flag is cleared; the last step changes no
+ * effective id and leaves the flag alone. */
+static void
+set_ids_non_dumpable (uid_t uid, gid_t gid)
+{
+  if (setresgid (gid, gid, gid) != 0 || setresuid (uid, uid, (uid_t) -1) != 0)
+    die_with_error ("Unable to drop privileges");
+  if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
+    die_with_error ("prctl(PR_SET_DUMPABLE)");
+  if (setresuid ((uid_t) -1, (uid_t) -1, uid) != 0)
+    die_with_error ("Unable to drop privileges");
+}
+
 /* Every capability gone from every set, for good: the bounding set
  * empty, and securebits locked so that uid 0 (--uid 0 maps it to the
  * user) never gains capabilities through exec or setuid(). */
@@ -114,14 +139,10 @@ drop_privileges_for_good (uid_t uid, gid_t gid)
     }
   if (prctl (PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0) != 0 && errno != EINVAL)
     die_with_error ("Clearing ambient capabilities");
-  if (setresgid (gid, gid, gid) != 0 || setresuid (uid, uid, uid) != 0)
-    die_with_error ("Unable to drop privileges");
+  set_ids_non_dumpable (uid, gid);
+  /* Dropping capabilities leaves the dumpable flag alone. */
   if (caps_set (0, 0) != 0)
     die_with_error ("Unable to drop capabilities");
-  /* We hold the socket to the privileged peer: nobody may drive it
-   * through us, whatever fs.suid_dumpable says. */
-  if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
-    die_with_error ("prctl(PR_SET_DUMPABLE)");
   if (getresuid (&r_uid, &e_uid, &s_uid) != 0 || r_uid != uid || e_uid != uid || s_uid != uid
       || !caps_none_held ())
     die ("Unable to drop privileges");
@@ -304,18 +325,14 @@ privsep_start (struct privsep *ps, privsep_sandbox_fn fn)
 
   /* Drop everything, for good: with real, effective and saved ids all the
    * user's, the kernel clears every capability and none can come back.
-   * We stay non-dumpable (the setuid transition made us so): we hold the
-   * socket to the helper, which nobody else may drive. */
-  if (setresgid (gid, gid, gid) != 0 || setresuid (uid, uid, uid) != 0)
-    die_with_error ("Unable to drop privileges");
+   * Non-dumpable from here on: we hold the socket to the helper. */
+  set_ids_non_dumpable (uid, gid);
   if (getresuid (&r_uid, &e_uid, &s_uid) != 0 || r_uid != uid || e_uid != uid || s_uid != uid)
     die ("Unable to drop privileges");
   /* The inheritable set is the caller's after the setuid exec: empty it
    * too, so that no set holds anything. */
   if (caps_set (0, 0) != 0 || !caps_none_held ())
     die ("Unable to drop capabilities");
-  if (prctl (PR_SET_DUMPABLE, 0, 0, 0, 0) != 0)
-    die_with_error ("prctl(PR_SET_DUMPABLE)");
 }
 
 pid_t

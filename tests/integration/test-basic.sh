@@ -12,7 +12,7 @@
 
 run_bwrap --version
 assert_rc 0 "--version exits 0"
-assert_stdout_is "bubblewrap 0.11.1" "--version prints exactly 'bubblewrap 0.11.1'"
+assert_stdout_is "bubblewrap 0.11.2" "--version prints exactly 'bubblewrap 0.11.2'"
 assert_stderr_empty "--version prints nothing on stderr"
 
 run_bwrap --version --no-such-option

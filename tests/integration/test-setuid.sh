@@ -114,6 +114,39 @@ else
   skip "the privileged helper sets no_new_privs before it creates the sandbox" "no strace"
 fi
 
+# No process of a setuid run becomes the user's in every uid while it is
+# dumpable: the kernel resets the dumpable flag to fs.suid_dumpable at each
+# change of the effective uid and lets the user attach once real,
+# effective and saved uid are theirs (to the sandbox process and the peer
+# only with CAP_SYS_PTRACE in the sandbox's root-owned user namespace), so
+# with fs.suid_dumpable=1 the user could stop (SIGSTOP) and attach to the
+# monitor, which holds the socket to the helper, between the two steps.
+# Every setresuid that gives the user's uid to the saved uid must come
+# after that process's PR_SET_DUMPABLE 0 (issue 25; the sysctl is
+# machine-wide, so the order is what is checked, not the window).
+if command -v strace >/dev/null; then
+  mkdir "$TEST_TMP/strace-ids"
+  strace -ff -qq -o "$TEST_TMP/strace-ids/t" -e trace=execve,setresuid,prctl \
+    setpriv --reuid="$SU_UID" --regid="$SU_GID" --init-groups --reset-env \
+    "$SBWRAP" "${BASE[@]}" true >/dev/null 2>&1
+  # One word per process that gives the user's uid to its saved uid: ok,
+  # or bad: and what it did in order, d = dumpable flag cleared, s = saved
+  # uid the user's (counted from the exec of bwrap: setpriv's own change
+  # comes before).
+  order=$(for f in "$TEST_TMP"/strace-ids/t.*; do
+            awk -v u="$SU_UID" '
+              /^execve\("[^"]*\/bwrap"/ { seq = "" }
+              /^prctl\(PR_SET_DUMPABLE, (0|SUID_DUMP_DISABLE)\)/ { seq = seq "d" }
+              $0 ~ "^setresuid\\([^,]*, [^,]*, " u "\\)" { seq = seq "s" }
+              END { if (seq ~ /s/) print (seq ~ /^d/ ? "ok" : "bad:" seq) }' "$f"
+          done | sort | tr '\n' ' ')
+  # The monitor, the sandbox process and the peer (the helper stays root).
+  assert_eq "ok ok ok " "$order" \
+    "each process clears its dumpable flag before its saved uid becomes the user's"
+else
+  skip "each process clears its dumpable flag before its saved uid becomes the user's" "no strace"
+fi
+
 # ------------------------------------------------------------ the sandbox works
 
 run_suid "${BASE[@]}" --proc /proc sh -c 'id -u; id -g; cat /proc/self/uid_map /proc/self/gid_map'

@@ -14,27 +14,6 @@
 
 #include "resolve.h"
 
-/* Data fds are regular files, pipes or sockets: copy them in chunks. */
-static int
-copy_fd_to_fd (int in, int out)
-{
-  char buf[65536];
-  for (;;)
-    {
-      ssize_t n = read (in, buf, sizeof buf);
-      int r;
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        return -errno;
-      if (n == 0)
-        return 0;
-      r = write_all (out, buf, n);
-      if (r < 0)
-        return r;
-    }
-}
-
 static mode_t
 op_perms (const struct setup_op *op, mode_t fallback)
 {
@@ -80,7 +59,7 @@ file_op (const struct setup_op *op, const struct setup_ctx *ctx, struct bwrap_er
   out = resolve_create (ctx->newroot_fd, op->dest, O_WRONLY | O_CREAT | O_TRUNC | O_NOCTTY, perms);
   if (out < 0)
     return bwrap_error_set (err, -out, "Can't create file %s", op->dest);
-  r = copy_fd_to_fd (op->fd, out);
+  r = copy_fd_data (op->fd, out);
   (void) close (op->fd);   /* used once; must not leak into the sandbox */
   if (r < 0)
     return bwrap_error_set (err, -r, "Can't write data to file %s", op->dest);
@@ -109,7 +88,7 @@ bind_data_op (const struct setup_op *op, const struct setup_ctx *ctx, struct bwr
   if (fchmod (tmp, perms) != 0)
     return bwrap_error_set (err, errno, "Can't set mode %#o on file to be used for %s",
                             (unsigned) perms, op->dest);
-  r = copy_fd_to_fd (op->fd, tmp);
+  r = copy_fd_data (op->fd, tmp);
   (void) close (op->fd);
   if (r < 0)
     return bwrap_error_set (err, -r, "Can't write data to file %s", op->dest);

@@ -22,6 +22,7 @@ struct walk
   int root_fd;
   int *fds;
   size_t n, cap;
+  bool beneath;   /* RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS rules */
 };
 
 static int
@@ -133,6 +134,8 @@ walk (struct walk *w, const char *path, int flags, mode_t mode)
       ssize_t n;
       int r;
 
+      if (w->beneath && *p == '/' && p == rest)
+        return -EXDEV;   /* an absolute path starts above root_fd */
       while (*p == '/')
         p++;
       if (*p == '\0')
@@ -151,6 +154,8 @@ walk (struct walk *w, const char *path, int flags, mode_t mode)
 
       if (strcmp (p, ".") == 0 || strcmp (p, "..") == 0)
         {
+          if (p[1] == '.' && w->beneath && w->n == 0)
+            return -EXDEV;   /* would leave root_fd */
           if (p[1] == '.')
             walk_pop (w);
           p = next;   /* at the end: the loop opens the current directory */
@@ -184,6 +189,8 @@ walk (struct walk *w, const char *path, int flags, mode_t mode)
         return -errno;
       if (S_ISLNK (st.st_mode) && (!is_last || trailing_slash || !(flags & O_NOFOLLOW)))
         {
+          if (w->beneath)
+            return -ELOOP;
           if (is_magic_link (walk_cur (w), fd))
             return -ELOOP;
           if (++links > RESOLVE_WALK_MAX_LINKS)
@@ -212,10 +219,10 @@ walk (struct walk *w, const char *path, int flags, mode_t mode)
     }
 }
 
-int
-resolve_walk_open (int root_fd, const char *path, int flags, mode_t mode)
+static int
+walk_open (int root_fd, const char *path, int flags, mode_t mode, bool beneath)
 {
-  struct walk w = { .root_fd = root_fd };
+  struct walk w = { .root_fd = root_fd, .beneath = beneath };
   int r;
 
   /* The kernel refuses such a path string before any lookup. */
@@ -226,4 +233,16 @@ resolve_walk_open (int root_fd, const char *path, int flags, mode_t mode)
   walk_reset (&w);
   free (w.fds);
   return r;
+}
+
+int
+resolve_walk_open (int root_fd, const char *path, int flags, mode_t mode)
+{
+  return walk_open (root_fd, path, flags, mode, false);
+}
+
+int
+resolve_walk_open_beneath (int dir_fd, const char *path, int flags, mode_t mode)
+{
+  return walk_open (dir_fd, path, flags, mode, true);
 }

@@ -4,7 +4,10 @@
  * without openat2.  Walks the path one component at a time with
  * openat(O_PATH | O_NOFOLLOW), so every step is a real lookup below a
  * directory fd already known to lie inside the root.  Runs in the sandbox
- * sandbox process (and in unit tests); needs no privilege. */
+ * process (and in unit tests); needs no privilege.  bwrap-changes
+ * uses the stricter variant, the stand-in for RESOLVE_BENEATH |
+ * RESOLVE_NO_SYMLINKS, to write into a tree that may hold symlinks
+ * planted anywhere. */
 #pragma once
 
 #include <sys/types.h>
@@ -24,3 +27,10 @@
  * directory moved meanwhile cannot lead outside.  Returns an fd or
  * -errno. */
 int resolve_walk_open (int root_fd, const char *path, int flags, mode_t mode);
+
+/* The same walk with openat2(RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS)'s
+ * rules instead: no symlink is followed anywhere (ELOOP; a final one is
+ * returned as itself only with O_PATH | O_NOFOLLOW, refused with
+ * O_NOFOLLOW alone by the final open), and an absolute path or a ".."
+ * above dir_fd fails with EXDEV.  Returns an fd or -errno. */
+int resolve_walk_open_beneath (int dir_fd, const char *path, int flags, mode_t mode);

@@ -14,11 +14,20 @@
 /* Process-wide because die() can be reached from any module and process;
  * set once by main() when --level-prefix has been parsed. */
 static bool level_prefix_enabled;
+/* The name each line starts with: "bwrap", or "bwrap-changes" for the
+ * second program, which shares this library.  Set once by main(). */
+static const char *program_name = "bwrap";
 
 void
 log_set_level_prefix (bool enabled)
 {
   level_prefix_enabled = enabled;
+}
+
+void
+log_set_program_name (const char *name)
+{
+  program_name = name;
 }
 
 /* format (printf, 2, 0): a va_list wrapper, so clang's -Wformat-nonliteral
@@ -43,7 +52,7 @@ vlog_line (int severity, const char *fmt, va_list ap, const char *suffix)
       char prefix[16] = "";
       if (level_prefix_enabled)
         (void) snprintf (prefix, sizeof prefix, "<%d>", severity);
-      n = asprintf (&line, "%sbwrap: %s%s%s\n", prefix, msg,
+      n = asprintf (&line, "%s%s: %s%s%s\n", prefix, program_name, msg,
                     suffix != NULL ? ": " : "", suffix != NULL ? suffix : "");
       free (msg);
     }
@@ -57,7 +66,7 @@ vlog_line (int severity, const char *fmt, va_list ap, const char *suffix)
   n = 0;
   if (level_prefix_enabled)
     n = snprintf (buf, sizeof buf, "<%d>", severity);
-  n += snprintf (buf + n, sizeof buf - n, "bwrap: ");
+  n += snprintf (buf + n, sizeof buf - n, "%s: ", program_name);
   if (n < (int) sizeof buf)
     n += vsnprintf (buf + n, sizeof buf - n, fmt, ap);
   if (suffix != NULL && n < (int) sizeof buf)
@@ -431,6 +440,27 @@ write_all (int fd, const void *buf, size_t len)
       len -= n;
     }
   return 0;
+}
+
+int
+copy_fd_data (int in, int out)
+{
+  char buf[65536];
+
+  for (;;)
+    {
+      ssize_t n = read (in, buf, sizeof buf);
+      int r;
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return -errno;
+      if (n == 0)
+        return 0;
+      r = write_all (out, buf, n);
+      if (r < 0)
+        return r;
+    }
 }
 
 int

@@ -32,10 +32,13 @@ int bwrap_error_set (struct bwrap_error *err, int errnum, const char *fmt, ...) 
 void bwrap_error_clear (struct bwrap_error *err);
 
 /* ---- Diagnostics -------------------------------------------------------
- * Every line is "bwrap: " + message, optionally after a syslog severity tag
+ * Every line is "bwrap: " (or the name log_set_program_name gave) + message, optionally after a syslog severity tag
  * ("<3>" fatal, "<4>" warning) once --level-prefix has been parsed.  The tag
  * setting is process-wide state because die() may run anywhere. */
 void log_set_level_prefix (bool enabled);
+/* "bwrap" unless changed: the second program, bwrap-changes, sets its own
+ * name; name must live for the whole run. */
+void log_set_program_name (const char *name);
 void warn_msg (const char *fmt, ...) BWRAP_PRINTF (1, 2);
 BWRAP_NORETURN void die (const char *fmt, ...) BWRAP_PRINTF (1, 2);
 /* Like die() with ": <strerror(errno)>" appended (errno read on entry). */
@@ -113,6 +116,9 @@ ssize_t recv_with_fds (int sock, void *buf, size_t len, int *fds, size_t max_fds
 int read_fd_all (int fd, size_t max_len, char **ret_data, size_t *ret_len);
 /* Write all of buf, retrying on EINTR and short writes.  0 or -errno. */
 int write_all (int fd, const void *buf, size_t len);
+/* Copy everything from in (a file, pipe or socket) to out, in chunks,
+ * until end of file.  0 or -errno. */
+int copy_fd_data (int in, int out);
 /* Write a string to a path (procfs/sysfs files).  0 or -errno. */
 int write_file_at (int dirfd, const char *path, const char *content);
 /* The directory name in dir_fd, created with exactly mode (no umask; an

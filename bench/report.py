@@ -10,12 +10,14 @@ import shutil
 import subprocess
 
 import benchlib as bl
+import changes
 import split
 
 TITLES = {1: "1. Start latency", 2: "2. Build workload over a read-only input tree",
           3: "3. Staging cost against input size", 4: "4. Overlay layers",
           5: "5. Peak memory of bwrap", 6: "6. Setuid start latency",
-          7: "7. Overlays over trees with mounts (issue 13)"}
+          7: "7. Overlays over trees with mounts (issue 13)",
+          8: "8. bwrap-changes against try and rsync (issue 26)"}
 
 
 def ms(s):
@@ -303,7 +305,7 @@ def section6(doc, r):
 
 
 SECTIONS = {1: section1, 2: section2, 3: section3, 4: section4, 5: section5, 6: section6,
-            7: split.section}
+            7: split.section, 8: changes.section}
 
 
 def markdown(env, ctx):

@@ -1,8 +1,9 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.0-or-later
-# Drive the bash completion function the way readline does (COMP_WORDS,
-# COMP_CWORD, COMP_LINE, COMP_POINT) with Debian's bash-completion loaded,
-# and check the candidates it leaves in COMPREPLY.
+# Drive the bash completion functions of bwrap and bwrap-changes the way
+# readline does (COMP_WORDS, COMP_CWORD, COMP_LINE, COMP_POINT) with
+# Debian's bash-completion loaded, and check the candidates they leave in
+# COMPREPLY.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -24,6 +25,8 @@ set +u
 . "$bash_completion"
 # shellcheck disable=SC1091
 . "$TOP_SRCDIR/completions/bash/bwrap"
+# shellcheck disable=SC1091
+. "$TOP_SRCDIR/completions/bash/bwrap-changes"
 # compopt only works while readline runs a completion; here it is a no-op.
 compopt () { :; }
 set -u
@@ -32,6 +35,11 @@ if [ "$(complete -p bwrap 2> /dev/null)" = "complete -F _bwrap bwrap" ]; then
   ok "the file registers _bwrap for bwrap"
 else
   not_ok "the file registers _bwrap for bwrap"
+fi
+if [ "$(complete -p bwrap-changes 2> /dev/null)" = "complete -F _bwrap_changes bwrap-changes" ]; then
+  ok "the file registers _bwrap_changes for bwrap-changes"
+else
+  not_ok "the file registers _bwrap_changes for bwrap-changes"
 fi
 
 # complete LINE: complete at the end of LINE; candidates, sorted and
@@ -48,7 +56,11 @@ complete_line ()
   COMP_CWORD=$((${#COMP_WORDS[@]} - 1))
   COMPREPLY=()
   set +u
-  _bwrap bwrap "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+  if [ "${COMP_WORDS[0]}" = bwrap-changes ]; then
+    _bwrap_changes bwrap-changes "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+  else
+    _bwrap bwrap "${COMP_WORDS[COMP_CWORD]}" "${COMP_WORDS[COMP_CWORD - 1]}"
+  fi
   set -u
   if [ ${#COMPREPLY[@]} -gt 0 ]; then
     printf '%s\n' "${COMPREPLY[@]}" | LC_ALL=C sort -u > "$tmp/reply"
@@ -183,5 +195,21 @@ offers "bwrap --ro-bind / / ls /us" /usr
 offers "bwrap --ro-bind / / cat $tmp/so" "$tmp/somefile"
 offers "bwrap --ro-bind / / ls --al" --all --almost-all
 lacks "bwrap --ro-bind / / sh --" --overlay --bind
+
+# bwrap-changes: commands, each command's options, directories for UPPER
+# and TARGET, then PATHs from inside TARGET.
+offers "bwrap-changes " apply clean diff status --help --version
+offers "bwrap-changes st" status
+offers "bwrap-changes status -" --exit-code --json --times -z --help
+lacks "bwrap-changes status -" --dry-run --allow-special
+offers "bwrap-changes apply --" --allow-special --dry-run --json --times
+lacks "bwrap-changes diff --" --json --dry-run
+offers "bwrap-changes status $tmp/" "$tmp/subdir" "$tmp/subdir2"
+lacks "bwrap-changes status $tmp/" "$tmp/somefile"
+offers "bwrap-changes status --json $tmp/subdir $tmp/" "$tmp/subdir"
+offers "bwrap-changes status $tmp/subdir2 $tmp " somefile subdir/ subdir2/
+offers "bwrap-changes apply --dry-run $tmp/subdir2 $tmp so" somefile
+offers "bwrap-changes diff $tmp/subdir2 $tmp sub" subdir/ subdir2/
+offers_nothing "bwrap-changes clean $tmp/subdir $tmp/subdir2 "
 
 tap_done

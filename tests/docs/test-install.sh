@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.0-or-later
-# `meson install --destdir` puts the binary, the man page and both shell
-# completions where the build configuration says, and installs the files
-# from the source tree unchanged.
+# `meson install --destdir` puts the programs (bwrap, bwrap-changes),
+# their man pages and shell completions where the build configuration
+# says, and installs the files from the source tree unchanged.
 # Environment (from tests/docs/meson.build): MESON, TOP_BUILDDIR, and the
 # absolute install locations INSTALL_BINDIR, INSTALL_MANDIR,
 # INSTALL_BASH_COMPLETION_DIR, INSTALL_ZSH_COMPLETION_DIR; HAVE_MAN is 1
@@ -26,24 +26,28 @@ else
   exit
 fi
 
-bin=$dest$INSTALL_BINDIR/bwrap
-check "bwrap installed as $INSTALL_BINDIR/bwrap" test -f "$bin" -a -x "$bin"
+for program in bwrap bwrap-changes; do
+  bin=$dest$INSTALL_BINDIR/$program
+  check "$program installed as $INSTALL_BINDIR/$program" test -f "$bin" -a -x "$bin"
 
-man=$dest$INSTALL_MANDIR/man1/bwrap.1
-if [ "${HAVE_MAN:-0}" = 1 ]; then
-  check "man page installed as $INSTALL_MANDIR/man1/bwrap.1" test -s "$man"
-  check "man page is roff for bwrap(1)" grep -q '^\.TH "BWRAP" "1"' "$man"
-else
-  skip "man page not built (-Dman, xsltproc, docbook-xsl)"
-  skip "man page not built"
-fi
+  man=$dest$INSTALL_MANDIR/man1/$program.1
+  if [ "${HAVE_MAN:-0}" = 1 ]; then
+    check "man page installed as $INSTALL_MANDIR/man1/$program.1" test -s "$man"
+    # roff escapes the "-" of the name: .TH "BWRAP\-CHANGES" "1"
+    title=${program^^}
+    check "man page is roff for $program(1)" grep -qF ".TH \"${title//-/\\-}\" \"1\"" "$man"
+  else
+    skip "man page not built (-Dman, xsltproc, docbook-xsl)"
+    skip "man page not built"
+  fi
 
-bash_file=$dest$INSTALL_BASH_COMPLETION_DIR/bwrap
-check "bash completion installed as $INSTALL_BASH_COMPLETION_DIR/bwrap" \
-  cmp -s "$bash_file" "$TOP_SRCDIR/completions/bash/bwrap"
-zsh_file=$dest$INSTALL_ZSH_COMPLETION_DIR/_bwrap
-check "zsh completion installed as $INSTALL_ZSH_COMPLETION_DIR/_bwrap" \
-  cmp -s "$zsh_file" "$TOP_SRCDIR/completions/zsh/_bwrap"
+  bash_file=$dest$INSTALL_BASH_COMPLETION_DIR/$program
+  check "bash completion installed as $INSTALL_BASH_COMPLETION_DIR/$program" \
+    cmp -s "$bash_file" "$TOP_SRCDIR/completions/bash/$program"
+  zsh_file=$dest$INSTALL_ZSH_COMPLETION_DIR/_$program
+  check "zsh completion installed as $INSTALL_ZSH_COMPLETION_DIR/_$program" \
+    cmp -s "$zsh_file" "$TOP_SRCDIR/completions/zsh/_$program"
+done
 
 # The default directories must be ones the shells search, or the files are
 # installed but never used.  bash-completion loads completions on demand

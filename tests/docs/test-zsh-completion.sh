@@ -1,8 +1,10 @@
 #!/bin/bash
 # SPDX-License-Identifier: LGPL-2.0-or-later
-# The zsh completion: syntax, the #compdef tag, the same options as the bash
-# completion, and real completions typed into an interactive zsh running in
-# a pseudo terminal (zsh/zpty).
+# The zsh completions of bwrap and bwrap-changes: syntax, the #compdef
+# tags, the same options as the bash completion (bwrap's; bwrap-changes'
+# are compared with --help by test-changes-documented.sh), and real
+# completions typed into an interactive zsh running in a pseudo terminal
+# (zsh/zpty).
 
 . "$(dirname "$0")/lib.sh"
 
@@ -18,15 +20,16 @@ fi
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 
-if zsh -n "$zsh_comp" 2> "$tmp/err"; then
-  ok "zsh -n _bwrap"
-else
-  not_ok "zsh -n _bwrap"
-  diag "$(cat "$tmp/err")"
-fi
-
-check "_bwrap starts with #compdef bwrap" \
-  test "$(head -n 1 "$zsh_comp")" = "#compdef bwrap"
+for f in _bwrap _bwrap-changes; do
+  if zsh -n "$TOP_SRCDIR/completions/zsh/$f" 2> "$tmp/err"; then
+    ok "zsh -n $f"
+  else
+    not_ok "zsh -n $f"
+    diag "$(cat "$tmp/err")"
+  fi
+  check "$f starts with #compdef ${f#_}" \
+    test "$(head -n 1 "$TOP_SRCDIR/completions/zsh/$f")" = "#compdef ${f#_}"
+done
 
 sed -n "s/^ *'\(([^)]*)\)\{0,1\}\*\{0,1\}\(--[a-z0-9][a-z0-9-]*\)\[.*/\2/p" "$zsh_comp" \
   | LC_ALL=C sort > "$tmp/zsh"
@@ -70,6 +73,11 @@ lines=(
   "bwrap --overlay-src /a --overlay /b /c $tmp/tree/"
   "bwrap --ro-bind / / ech"
   "bwrap --ro-bind / / -- ech"
+  "bwrap-changes "
+  "bwrap-changes status -"
+  "bwrap-changes apply $tmp/tree/"
+  "bwrap-changes status $tmp/tree $tmp/tree "
+  "bwrap-changes clean $tmp/tree/"
 )
 HOME=$tmp/home timeout 60 zsh -f "$(dirname "$0")/zsh-complete.zsh" \
   "$tmp/out" "$(dirname "$zsh_comp")" "${lines[@]}" > "$tmp/zpty.log" 2>&1
@@ -121,5 +129,10 @@ expect 7 --unshare-all --unshare-pid
 expect 8 subdir -- somefile
 expect 9 echo -- --overlay
 expect 10 echo
+expect 11 apply clean diff status
+expect 12 --exit-code --json --times -z -- --dry-run
+expect 13 subdir -- somefile
+expect 14 subdir somefile
+expect 15 subdir -- somefile
 
 tap_done

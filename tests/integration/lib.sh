@@ -12,6 +12,8 @@
 #                 one given with -Dintegration_bwrap; default "bwrap" from
 #                 PATH).  Point it at Debian's bubblewrap 0.8.0 to check the
 #                 test logic.
+#   BWRAP_CHANGES bwrap-changes, for test-changes.sh (default: the one
+#                 beside $BWRAP).
 #   TEST_TMP      (set here) a private `mktemp -d` work directory, removed on
 #                 exit.  Tests write only below it, never elsewhere on the host.
 #   LC_ALL=C      (set here) so <errno> texts are the C library's English ones.

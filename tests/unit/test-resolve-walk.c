@@ -3,7 +3,9 @@
  * openat2(RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS), and the kernel-api
  * fallback switch.  Every walk result is also compared with openat2's
  * where the kernel has it, so the two paths of resolve_open are held to
- * the same answers.  Works in a mktemp -d tree; no privileges. */
+ * the same answers; the same for the RESOLVE_BENEATH |
+ * RESOLVE_NO_SYMLINKS variant bwrap-changes writes with.  Works in a
+ * mktemp -d tree; no privileges. */
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +25,7 @@
 
 static char top[PATH_MAX];   /* mktemp dir: holds "root" and "secret" */
 static int root_fd = -1;
+static bool beneath_mode;   /* checking resolve_walk_open_beneath */
 
 static void
 put (const char *rel, const char *content)
@@ -89,6 +92,7 @@ setup (void)
   root_fd = open (path, O_PATH | O_DIRECTORY | O_CLOEXEC);
   ck_assert_int_ge (root_fd, 0);
   kernel_api_force (KERNEL_API_OPENAT2, false);
+  beneath_mode = false;
 }
 
 static void
@@ -102,13 +106,15 @@ teardown (void)
 }
 
 /* The kernel's answer, or -ENOSYS when it has no openat2 for us. */
+
 static int
 kernel_open (int dir_fd, const char *path, int flags)
 {
   struct open_how how = {
     .flags = flags | O_CLOEXEC,
     .mode = (flags & O_CREAT) ? 0644 : 0,
-    .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+    .resolve = beneath_mode ? RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS
+                            : RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
   };
   int fd = syscall (SYS_openat2, dir_fd, *path ? path : ".", &how, sizeof how);
   return fd < 0 ? -errno : fd;
@@ -128,7 +134,8 @@ same_file (int a, int b)
 static void
 check_walk (int dir_fd, const char *path, int flags, int expect_err, const char *expect_content)
 {
-  int fd = resolve_walk_open (dir_fd, path, flags, 0644);
+  int fd = beneath_mode ? resolve_walk_open_beneath (dir_fd, path, flags, 0644)
+                        : resolve_walk_open (dir_fd, path, flags, 0644);
   int kfd;
 
   if (expect_err != 0)
@@ -279,6 +286,42 @@ START_TEST (test_proc)
 }
 END_TEST
 
+/* RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS: no link followed anywhere, no
+ * way above the start. */
+START_TEST (test_beneath)
+{
+  struct stat st;
+  int fd;
+
+  beneath_mode = true;
+  check_walk (root_fd, "a/b/file", O_RDONLY, 0, "file");
+  check_walk (root_fd, "a/b/../b/file", O_RDONLY, 0, "file");
+  check_walk (root_fd, "a/b/file", O_PATH | O_NOFOLLOW, 0, NULL);
+  check_walk (root_fd, "", O_PATH | O_DIRECTORY, 0, NULL);
+  check_walk (root_fd, "a/b/missing", O_PATH, ENOENT, NULL);
+  check_walk (root_fd, "a/b/file/x", O_PATH, ENOTDIR, NULL);
+  check_walk (root_fd, "/a/b/file", O_RDONLY, EXDEV, NULL);
+  check_walk (root_fd, "..", O_PATH | O_DIRECTORY, EXDEV, NULL);
+  check_walk (root_fd, "a/../../secret", O_RDONLY, EXDEV, NULL);
+  check_walk (root_fd, "rel/file", O_RDONLY, ELOOP, NULL);
+  check_walk (root_fd, "abs/file", O_PATH, ELOOP, NULL);
+  check_walk (root_fd, "escape", O_RDONLY, ELOOP, NULL);
+  check_walk (root_fd, "a/to-file", O_RDONLY, ELOOP, NULL);
+  check_walk (root_fd, "a/to-file", O_RDONLY | O_NOFOLLOW, ELOOP, NULL);
+  check_walk (root_fd, "a/b/up/secret", O_RDONLY, ELOOP, NULL);
+  check_walk (root_fd, "dangling", O_WRONLY | O_CREAT, ELOOP, NULL);
+  check_walk (root_fd, "rel/", O_PATH | O_NOFOLLOW, ELOOP, NULL);
+  /* A final link is handed back as itself only with O_PATH | O_NOFOLLOW. */
+  fd = resolve_walk_open_beneath (root_fd, "a/to-file", O_PATH | O_NOFOLLOW, 0);
+  ck_assert_int_ge (fd, 0);
+  ck_assert_int_eq (fstat (fd, &st), 0);
+  ck_assert (S_ISLNK (st.st_mode));
+  close (fd);
+  check_walk (root_fd, "a/new", O_WRONLY | O_CREAT, 0, NULL);
+  ck_assert_int_eq (unlinkat (root_fd, "a/new", 0), 0);
+}
+END_TEST
+
 START_TEST (test_kernel_api_switch)
 {
   kernel_api_force (KERNEL_API_OPENAT2, false);
@@ -313,6 +356,7 @@ walk_suite (void)
   tcase_add_test (tc, test_loops);
   tcase_add_test (tc, test_create);
   tcase_add_test (tc, test_proc);
+  tcase_add_test (tc, test_beneath);
   tcase_add_test (tc, test_kernel_api_switch);
   suite_add_tcase (s, tc);
   return s;

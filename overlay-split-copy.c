@@ -145,7 +145,7 @@ split_copy_warn (struct split_copy *copy, const char *host_dir, const char *dest
   if (copy->n_kept > 0)
     warn_msg ("warning: %s is on the path to a mount, so bwrap copies its files to keep them "
               "writable, up to %u MiB in all; %zu of them (%s%s) did not fit or could not be "
-              "read, and are read-only in %s", host_dir, SPLIT_COPY_BUDGET >> 20, copy->n_kept,
+              "read: read-only in %s", host_dir, SPLIT_COPY_BUDGET >> 20, copy->n_kept,
               copy->first_kept, copy->n_kept > 1 ? ", ..." : "", dest_dir);
   free (copy->first_kept);
   copy->first_kept = NULL;

@@ -26,6 +26,7 @@
 #include "overlay-split.h"
 #include "overlay-split-copy.h"
 #include "overlay-split-host.h"
+#include "overlay-split-tidy.h"
 #include "resolve.h"
 
 enum piece_kind
@@ -60,6 +61,7 @@ struct split_run
   struct split_owners owners;
   struct split_copy copy;   /* writable overlays: files of skeleton
                                directories copied into the stub */
+  struct split_tidy tidy;   /* --overlay: piece uppers this run created */
 };
 
 /* ---- building the skeleton ------------------------------------------------ */
@@ -408,8 +410,12 @@ prepare_uppers (struct split_run *run, struct bwrap_error *err)
     {
       const struct piece *p = &run->pieces[i];
       int r;
+      bool is_new = false;
       if (p->kind != PIECE_OVERLAY)
         continue;
+      /* RWSRC: note what this run creates, for overlay-split-tidy.c. */
+      if (op->kind == SETUP_OP_OVERLAY)
+        is_new = split_tidy_note_new (&run->tidy, run->upper_fd, p->rel);
       r = split_make_dir_chain (run->upper_fd, run->oldroot_fd, op->resolved_layers, op->n_layers,
                           p->rel, run->proc_fd_dir);
       if (r < 0)
@@ -419,6 +425,8 @@ prepare_uppers (struct split_run *run, struct bwrap_error *err)
       if (upper >= 0)
         split_prepare_upper (run->oldroot_fd, op->resolved_layers, op->n_layers, p->rel, upper,
                        run->proc_fd_dir, &run->owners);
+      if (is_new)
+        split_tidy_note_subtree (&run->tidy, run->upper_fd, p->rel);
     }
   return 0;
 }
@@ -649,6 +657,10 @@ overlay_split_mount (const struct setup_op *op, const struct setup_ctx *ctx,
           r = dest_root = open_dest_root (op, err);
         }
     }
+  /* What the monitor may remove after the run if nobody used it
+   * (overlay-split-tidy.c); frees the list also on failure. */
+  if (op->kind == SETUP_OP_OVERLAY)
+    split_tidy_record (&run.tidy, r >= 0 ? run.upper_fd : -1, run.work_fd);
   run_free (&run);
   return r < 0 ? r : 0;
 }

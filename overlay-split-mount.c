@@ -44,7 +44,8 @@ struct piece
   enum piece_kind kind;
   size_t layer;     /* PIECE_BIND, PIECE_FILE: the layer it comes from */
   int src_fd;       /* PIECE_STUB: the skeleton's directory, opened before
-                       anything covers it */
+                       anything covers it; PIECE_BIND of a mount refusing
+                       stat: the mount, as skeleton_entry found it */
 };
 
 struct split_run
@@ -116,6 +117,9 @@ skeleton_entry (struct split_run *run, int stub_dir, const char *rel, const char
       if (mkdirat (stub_dir, name, 0755) != 0 && errno != EEXIST)
         return -errno;
       add_piece (run, child, PIECE_BIND, node->layer);
+      /* Kept: the path walk without openat2 cannot reach it again (its
+       * stat of the last component fails the same way). */
+      run->pieces[run->n_pieces - 1].src_fd = steal_fd (&host_fd);
       return 0;
     }
   if (st_err != 0)
@@ -561,8 +565,9 @@ mount_piece (struct split_run *run, size_t index, int dest_root, struct bwrap_er
     }
   /* A pseudo filesystem (with what is mounted below it) or a
    * non-directory: read-only, so the host cannot change through it. */
-  host = split_open_host (run->oldroot_fd, run->op->resolved_layers, p->layer, p->rel,
-                    p->kind == PIECE_FILE ? O_PATH | O_NOFOLLOW : O_PATH);
+  host = p->src_fd >= 0 ? fcntl (p->src_fd, F_DUPFD_CLOEXEC, 3)
+         : split_open_host (run->oldroot_fd, run->op->resolved_layers, p->layer, p->rel,
+                            p->kind == PIECE_FILE ? O_PATH | O_NOFOLLOW : O_PATH);
   if (host < 0)
     return 0;
   r = bind_mount_fd (host, target, BIND_READONLY);

@@ -26,12 +26,13 @@
  * The bound: SPLIT_COPY_BUDGET bytes per overlay op, all directories
  * together, counted on the host sizes; a file that does not fit in what
  * is left stays a read-only bind, and one warning line per directory
- * names it.  Measured on a 2-core VM under load (README, worked example):
- * copying costs about 25 us a file plus 1 ms per 2-3 MiB, so a home
- * directory of 1,000 small dotfiles adds about 30 ms and a full budget
- * of 16 MiB about 8 ms more; the copies also use that much memory for the
- * sandbox's lifetime (the private tmpfs, bounded by --size for
- * --tmp-overlay). */
+ * names it.  Measured on a 2-core VM with a load average of 7-9
+ * (medians of 30 interleaved starts): a home directory of 1,000 small
+ * dotfiles beside a FUSE mount adds about 24 ms (25 us a file; the
+ * read-only binds they were cost more), one 15 MiB file 12-28 ms (about
+ * 1 ms per MiB), so a full budget costs about as much as a whole plain
+ * start; the copies also take that much memory for the sandbox's
+ * lifetime (the private tmpfs, bounded by --size for --tmp-overlay). */
 #include "overlay-split-copy.h"
 
 #include <fcntl.h>

@@ -605,6 +605,7 @@ run_free (struct split_run *run)
       cleanup_fdp (&run->pieces[i].src_fd);
     }
   free (run->pieces);
+  free (run->copy.first_kept);   /* a directory cut short by an error */
   cleanup_fdp (&run->stub_fd);
   cleanup_fdp (&run->upper_fd);
   cleanup_fdp (&run->work_fd);

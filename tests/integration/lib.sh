@@ -111,6 +111,7 @@
 #   nap SECONDS                sleeps without starting a process
 #   pids_matching STRING       pids whose NUL-joined cmdline (args joined by
 #                              spaces) equals STRING exactly
+#   is_whiteout PATH           PATH is an overlayfs whiteout
 #   host_root_run ARGS...      run_bwrap ARGS... over the host root (an
 #                              --overlay-src / run), retried up to 5 times
 #                              when it failed on another test run's mount
@@ -689,6 +690,18 @@ host_root_run ()
     { [ "$RUN_RC" != 0 ] && others_mount; } || return 0
     diag "attempt $i met another test run's mount: $RUN_ERR"
   done
+}
+
+# is_whiteout PATH: an overlayfs whiteout (a character device 0/0, or
+# the user.overlay.whiteout xattr of Linux 6.7+).
+is_whiteout ()
+{
+  python3 - "$1" <<'EOF'
+import os, stat, sys
+st = os.lstat(sys.argv[1])
+x = [] if stat.S_ISLNK(st.st_mode) else os.listxattr(sys.argv[1])
+sys.exit(0 if (stat.S_ISCHR(st.st_mode) and st.st_rdev == 0) or 'user.overlay.whiteout' in x else 1)
+EOF
 }
 
 _n_marker=0

@@ -40,16 +40,6 @@ printf 'profile\n' >"$HOME/.profile"
 printf 'history\n' >"$HOME/.bash_history"
 SB=(--proc /proc --dev /dev --unshare-all --die-with-parent)
 
-is_whiteout ()
-{
-  python3 - "$1" <<'EOF'
-import os, stat, sys
-st = os.lstat(sys.argv[1])
-x = [] if stat.S_ISLNK(st.st_mode) else os.listxattr(sys.argv[1])
-sys.exit(0 if (stat.S_ISCHR(st.st_mode) and st.st_rdev == 0) or 'user.overlay.whiteout' in x else 1)
-EOF
-}
-
 # no_trouble DESC: the run printed no error and no warning about our own
 # paths.  (As root, other test runs' files beside their mounts in /tmp
 # are readable, so a warning about one of theirs may come: not ours.)

@@ -98,16 +98,6 @@ host_state ()
     -printf '%P|%y|%m|%s|%T@\n' 2>/dev/null | LC_ALL=C sort
 }
 
-is_whiteout ()
-{
-  python3 - "$1" <<'EOF'
-import os, stat, sys
-st = os.lstat(sys.argv[1])
-x = [] if stat.S_ISLNK(st.st_mode) else os.listxattr(sys.argv[1])
-sys.exit(0 if (stat.S_ISCHR(st.st_mode) and st.st_rdev == 0) or 'user.overlay.whiteout' in x else 1)
-EOF
-}
-
 SB=("${BASE[@]}" --proc /proc --dev /dev)
 READ='cat /o/plain/d/f /o/tm/t1 /o/x/y/sq/s1 /o/x/y/sq/sd/s2 /o/cover/c1 /o/link | tr "\n" " "'
 WRITE='set -e

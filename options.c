@@ -625,6 +625,13 @@ parse_words (struct parser *p, char **words, size_t n, size_t *ret_stop)
         }
       if (arg[0] != '-')
         break;
+      /* Layers, --size, then --overlay or --ro-overlay: the layers are
+       * where they belong, the --size (our extension: bubblewrap has no
+       * --size for overlays) is what is misplaced, so it is named. */
+      if (p->has_size_after_layers
+          && (strcmp (arg, "--overlay") == 0 || strcmp (arg, "--ro-overlay") == 0))
+        return bwrap_error_set (p->err, 0, "--size must be followed by --tmpfs or --tmp-overlay, "
+                                "not %s", arg);
       if (p->has_size_after_layers && strcmp (arg, "--tmp-overlay") != 0)
         return overlay_src_misplaced (p);
       def = find_option (arg);

@@ -245,9 +245,10 @@ check_upper_and_work (const struct setup_op *op, const struct stat *upper_st,
 }
 
 /* Layers must not overlap each other, nor RWSRC and WORKDIR each other.
- * RWSRC or WORKDIR strictly inside a layer is fine: the overlay is then
- * split (overlay-split.h) so that they are in no lower layer, and appear
- * empty.  A layer inside (or equal to) RWSRC or WORKDIR is refused. */
+ * RWSRC or WORKDIR strictly inside a layer is fine: overlayfs refuses
+ * their paths in the merged view (ELOOP), and where a split overlay's
+ * piece would show them, bwrap covers them (overlay-cover.c).  A layer
+ * inside (or equal to) RWSRC or WORKDIR is refused. */
 static int
 check_overlap (const struct setup_op *op, char **paths, char **names, size_t n,
                struct bwrap_error *err)

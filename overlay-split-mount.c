@@ -23,6 +23,8 @@
 #include "mount-fs.h"
 #include "overlay-split.h"
 #include "overlay-layers.h"
+#include "overlay-split-copy.h"
+#include "overlay-split-tidy.h"
 #include "resolve.h"
 
 enum piece_kind
@@ -40,7 +42,8 @@ struct piece
   enum piece_kind kind;
   size_t layer;     /* PIECE_BIND, PIECE_FILE: the layer it comes from */
   int src_fd;       /* PIECE_STUB: the skeleton's directory, opened before
-                       anything covers it */
+                       anything covers it; PIECE_BIND of a mount refusing
+                       stat: the mount, as skeleton_entry found it */
 };
 
 struct split_run
@@ -56,6 +59,9 @@ struct split_run
   struct piece *pieces;
   size_t n_pieces;
   struct split_owners owners;
+  struct split_copy copy;   /* writable overlays: files of skeleton
+                               directories copied into the stub */
+  struct split_tidy tidy;   /* --overlay: piece uppers this run created */
 };
 
 /* ---- building the skeleton ------------------------------------------------ */
@@ -71,6 +77,15 @@ add_piece (struct split_run *run, const char *rel, enum piece_kind kind, size_t 
   p->kind = kind;
   p->layer = layer;
   p->src_fd = -1;
+}
+
+static bool
+has_piece (const struct split_run *run, const char *rel)
+{
+  for (size_t i = 0; i < run->n_pieces; i++)
+    if (strcmp (run->pieces[i].rel, rel) == 0)
+      return true;
+  return false;
 }
 
 static int
@@ -89,8 +104,24 @@ skeleton_entry (struct split_run *run, int stub_dir, const char *rel, const char
   cleanup_fd int host_fd = split_open_host (run->oldroot_fd, op->resolved_layers, l, child,
                                       O_PATH | O_NOFOLLOW);
   struct stat st;
+  int st_err = host_fd < 0 ? -host_fd : fstat (host_fd, &st) != 0 ? errno : 0;
 
-  if (host_fd < 0 || fstat (host_fd, &st) != 0)
+  /* A mount point whose filesystem refuses even stat to the sandbox (a
+   * FUSE mount of another user without allow_other: its server says
+   * EACCES): listed, and bound as it is, read-only, so that it answers
+   * "Permission denied" as on the host (issue 27).  Binding needs no
+   * access to it. */
+  if (st_err == EACCES && host_fd >= 0 && node != NULL && node->kind == SPLIT_NODE_OVERLAY)
+    {
+      if (mkdirat (stub_dir, name, 0755) != 0 && errno != EEXIST)
+        return -errno;
+      add_piece (run, child, PIECE_BIND, node->layer);
+      /* Kept: the path walk without openat2 cannot reach it again (its
+       * stat of the last component fails the same way). */
+      run->pieces[run->n_pieces - 1].src_fd = steal_fd (&host_fd);
+      return 0;
+    }
+  if (st_err != 0)
     return 0;   /* gone meanwhile, or covered: leave it out */
   if (S_ISLNK (st.st_mode) && node == NULL)
     {
@@ -116,6 +147,16 @@ skeleton_entry (struct split_run *run, int stub_dir, const char *rel, const char
   int r = split_make_like (stub_dir, name, &st, host_fd, run->proc_fd_dir);
   if (r < 0)
     return r;
+  /* A writable overlay: a regular file of a recreated directory becomes a
+   * copy in the stub, a lower file like any other, instead of a read-only
+   * bind (issue 27; overlay-split-copy.c).  1: copied, no piece. */
+  if (node == NULL && run->upper_fd >= 0)
+    {
+      r = split_copy_file (stub_dir, name, host_fd, &st, run->proc_fd_dir, &run->owners,
+                           &run->copy);
+      if (r != 0)
+        return r < 0 ? r : 0;
+    }
   /* A directory the caller may not search keeps its stub (which has its
    * mode): nothing in it is reachable, so it needs no overlay. */
   if (node == NULL && run->owners.has_userns && S_ISDIR (st.st_mode) && st.st_uid == run->owners.overflow
@@ -190,6 +231,12 @@ skeleton_dir (struct split_run *run, const char *rel)
       closedir (dir);
       if (r < 0)
         return r;
+      if (run->copy.n_kept > 0)
+        {
+          cleanup_free char *host = split_join (op->resolved_layers[l], rel);
+          cleanup_free char *shown = split_join (op->dest, rel);
+          split_copy_warn (&run->copy, host, shown);
+        }
     }
   /* A directory the caller may search but not read lists nothing, yet
    * the split points below it are reachable by name, as on the host. */
@@ -228,7 +275,9 @@ build_skeleton (struct split_run *run, struct bwrap_error *err)
           r = skeleton_dir (run, node->rel);
           break;
         case SPLIT_NODE_OVERLAY:
-          add_piece (run, node->rel, PIECE_OVERLAY, 0);
+          /* Unless its parent already bound it as it is (skeleton_entry). */
+          if (!has_piece (run, node->rel))
+            add_piece (run, node->rel, PIECE_OVERLAY, 0);
           break;
         case SPLIT_NODE_BIND:
           add_piece (run, node->rel, PIECE_BIND, node->layer);
@@ -313,8 +362,12 @@ prepare_uppers (struct split_run *run, struct bwrap_error *err)
     {
       const struct piece *p = &run->pieces[i];
       int r;
+      bool is_new = false;
       if (p->kind != PIECE_OVERLAY)
         continue;
+      /* RWSRC: note what this run creates, for overlay-split-tidy.c. */
+      if (op->kind == SETUP_OP_OVERLAY)
+        is_new = split_tidy_note_new (&run->tidy, run->upper_fd, p->rel);
       r = split_make_dir_chain (run->upper_fd, run->oldroot_fd, op->resolved_layers, op->n_layers,
                           p->rel, run->proc_fd_dir);
       if (r < 0)
@@ -324,6 +377,8 @@ prepare_uppers (struct split_run *run, struct bwrap_error *err)
       if (upper >= 0)
         split_prepare_upper (run->oldroot_fd, op->resolved_layers, op->n_layers, p->rel, upper,
                        run->proc_fd_dir, &run->owners);
+      if (is_new)
+        split_tidy_note_subtree (&run->tidy, run->upper_fd, p->rel);
     }
   return 0;
 }
@@ -459,8 +514,9 @@ mount_piece (struct split_run *run, size_t index, int dest_root, struct bwrap_er
     }
   /* A pseudo filesystem (with what is mounted below it) or a
    * non-directory: read-only, so the host cannot change through it. */
-  host = split_open_host (run->oldroot_fd, run->op->resolved_layers, p->layer, p->rel,
-                    p->kind == PIECE_FILE ? O_PATH | O_NOFOLLOW : O_PATH);
+  host = p->src_fd >= 0 ? fcntl (p->src_fd, F_DUPFD_CLOEXEC, 3)
+         : split_open_host (run->oldroot_fd, run->op->resolved_layers, p->layer, p->rel,
+                            p->kind == PIECE_FILE ? O_PATH | O_NOFOLLOW : O_PATH);
   if (host < 0)
     return 0;
   r = run->mnt->bind (host, target, BIND_READONLY, NULL);
@@ -498,6 +554,7 @@ run_free (struct split_run *run)
       cleanup_fdp (&run->pieces[i].src_fd);
     }
   free (run->pieces);
+  free (run->copy.first_kept);   /* a directory cut short by an error */
   cleanup_fdp (&run->stub_fd);
   cleanup_fdp (&run->upper_fd);
   cleanup_fdp (&run->work_fd);
@@ -522,6 +579,7 @@ overlay_split_mount (const struct setup_op *op, const struct setup_ctx *ctx,
   struct split_run run = {
     .op = op, .split = op->split, .mnt = ctx->mnt, .oldroot_fd = ctx->oldroot_fd,
     .proc_fd_dir = ctx->proc_fd_dir, .stub_fd = -1, .upper_fd = -1, .work_fd = -1,
+    .copy = { .left = SPLIT_COPY_BUDGET },
   };
   cleanup_fd int dest_root = -1;
   int r;
@@ -554,6 +612,10 @@ overlay_split_mount (const struct setup_op *op, const struct setup_ctx *ctx,
           r = dest_root = open_dest_root (op, err);
         }
     }
+  /* What the monitor may remove after the run if nobody used it
+   * (overlay-split-tidy.c); frees the list also on failure. */
+  if (op->kind == SETUP_OP_OVERLAY)
+    split_tidy_record (&run.tidy, r >= 0 ? run.upper_fd : -1, run.work_fd);
   run_free (&run);
   return r < 0 ? r : 0;
 }

@@ -135,8 +135,9 @@ scan_dir (int root_fd, struct scan_dir d, bool files, struct scan_dir **queue,
 /* A file the overlay would fail to copy up although the caller may change
  * it: say so now, since the failure comes after the command started.  The
  * root of an overlay is its upper directory and never copied up; files
- * directly in a recreated directory of a split are read-only binds, and
- * what a bound or excluded split point holds is no part of any overlay. */
+ * directly in a recreated directory of a split are copies that belong to
+ * the caller, or read-only binds (overlay-split-copy.c), and what a bound
+ * or excluded split point holds is no part of any overlay. */
 static void
 warn_unmapped_owner (const struct setup_op *op, const char *layer)
 {

@@ -131,6 +131,15 @@ add_mount_points (struct builder *b, char *const *layers, size_t n_layers,
       }
 }
 
+/* RWSRC and WORKDIR strictly inside a layer are no split points of their
+ * own (issue 27): splitting at them rebuilt their parent directories from
+ * pieces, which made every file there a read-only bind and gave RWSRC an
+ * empty directory per entry.  The kernel takes an upper and a work
+ * directory inside a lower layer (overlay-cover.c says what it then
+ * answers, and covers them).  Only where one would be a piece anyway,
+ * an entry of a recreated directory or a mount point, is it marked
+ * excluded: its stub stays empty and nothing is mounted there, so it is
+ * no lower of any piece.  Runs after add_skeleton. */
 static void
 add_excluded (struct builder *b, char *const *layers, size_t n_layers,
               char *const *excluded, size_t n_excluded)
@@ -139,7 +148,16 @@ add_excluded (struct builder *b, char *const *layers, size_t n_layers,
     for (size_t l = 0; l < n_layers; l++)
       {
         const char *rel = excluded[e] ? split_relative (excluded[e], layers[l]) : NULL;
-        if (rel != NULL && *rel != '\0')
+        if (rel == NULL || *rel == '\0')
+          continue;
+        cleanup_free char *parent = xstrdup (rel);
+        char *slash = strrchr (parent, '/');
+        if (slash)
+          *slash = '\0';
+        else
+          parent[0] = '\0';
+        struct split_node *up = builder_find (b, parent);
+        if (builder_find (b, rel) != NULL || (up != NULL && up->kind == SPLIT_NODE_SKELETON))
           builder_add (b, rel, SPLIT_NODE_EXCLUDED, l);
       }
 }
@@ -205,11 +223,13 @@ overlay_split_compute (char *const *layers, size_t n_layers,
 
   *ret = NULL;
   add_mount_points (&b, layers, n_layers, mounts);
-  add_excluded (&b, layers, n_layers, excluded, n_excluded);
   drop_covered (&b);
   if (b.n == 0)
     return;
   add_skeleton (&b);
+  add_excluded (&b, layers, n_layers, excluded, n_excluded);
+  /* What an excluded point replaced is gone, and so is what lay below it. */
+  drop_covered (&b);
   qsort (b.nodes, b.n, sizeof *b.nodes, compare_nodes);
   split = xcalloc (1, sizeof *split);
   split->nodes = b.nodes;

@@ -25,7 +25,8 @@ enum split_node_kind
                             each other entry becomes a piece of its own */
   SPLIT_NODE_OVERLAY,    /* mount point of a layer-capable fs: own overlay */
   SPLIT_NODE_BIND,       /* mount point of another fs: read-only bind */
-  SPLIT_NODE_EXCLUDED,   /* RWSRC or WORKDIR inside a layer: shown empty */
+  SPLIT_NODE_EXCLUDED,   /* RWSRC or WORKDIR inside a layer where it would
+                            be a piece: shown empty */
 };
 
 struct split_node
@@ -46,11 +47,13 @@ struct overlay_split
 
 /* Compute the split of an overlay with n_layers canonical layer paths
  * (bottom first), given the caller's mount table and n_excluded canonical
- * paths (RWSRC, WORKDIR) that must not be part of any lower.  Every mount
- * strictly below a layer at relative path P makes P a split point for all
- * layers; an excluded path strictly below a layer is one too.  Points
- * below a bound or excluded point are dropped (covered).  *ret is NULL
- * when nothing needs splitting.  Never fails except on OOM (dies). */
+ * paths (RWSRC, WORKDIR).  Every mount strictly below a layer at relative
+ * path P makes P a split point for all layers.  An excluded path is no
+ * split point of its own: it is marked excluded only where it would be a
+ * piece (a mount point, or an entry of a recreated directory); elsewhere
+ * it stays inside its piece's lower, which overlay-cover.c deals with.
+ * Points below a bound or excluded point are dropped (covered).  *ret is
+ * NULL when nothing needs splitting.  Never fails except on OOM (dies). */
 void overlay_split_compute (char *const *layers, size_t n_layers,
                             const struct mount_table *mounts,
                             char *const *excluded, size_t n_excluded,

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 
 #include "mount-fs.h"
+#include "overlay-cover.h"
 #include "overlay-layers.h"
 #include "overlay-split-mount.h"
 #include "resolve.h"
@@ -117,10 +118,15 @@ int
 overlay_op (const struct setup_op *op, const struct setup_ctx *ctx, struct bwrap_error *err)
 {
   cleanup_fd int dest_fd = resolve_mount_point (ctx->newroot_fd, op->dest, true, err);
+  int r;
 
   if (dest_fd < 0)
     return dest_fd;
   if (op->split != NULL)
-    return overlay_split_mount (op, ctx, dest_fd, err);
-  return overlay_mount_single (op, ctx, dest_fd, err);
+    r = overlay_split_mount (op, ctx, dest_fd, err);
+  else
+    r = overlay_mount_single (op, ctx, dest_fd, err);
+  /* RWSRC or WORKDIR inside a layer: out of the command's reach before
+   * anything else is mounted (issue 27; overlay-cover.c). */
+  return r < 0 ? r : overlay_cover_upper (op, ctx, err);
 }

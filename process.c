@@ -28,6 +28,7 @@
 #include "config.h"
 #include "mount.h"
 #include "namespaces.h"
+#include "overlay-split-tidy.h"
 #if SUPPORT_SETUID
 #include "setuid-client.h"
 #endif
@@ -595,6 +596,11 @@ process_run (struct runtime *rt)
    * copies by now. */
   close_fds_except (exec_pipe[0], plan->json_status_fd);
   exit_code = monitor_wait (plan, pid, &mask);
+  /* With a PID namespace of its own nothing of the sandbox, mounts
+   * included, outlives pid 1: the empty upper directories a split
+   * --overlay made in RWSRC can go (issue 27; overlay-split-tidy.c). */
+  if ((fds.clone_flags & CLONE_NEWPID) && !rt->is_setuid)
+    overlay_split_tidy (plan);
   /* S5: did the command start?  (EOF: the sandbox died before.) */
   n = read (exec_pipe[0], buf, sizeof buf);
   (void) close (exec_pipe[0]);

@@ -115,6 +115,12 @@
 #   nap SECONDS                sleeps without starting a process
 #   pids_matching STRING       pids whose NUL-joined cmdline (args joined by
 #                              spaces) equals STRING exactly
+#   is_whiteout PATH           PATH is an overlayfs whiteout
+#   host_root_run ARGS...      run_bwrap ARGS... over the host root (an
+#                              --overlay-src / run), retried up to 5 times
+#                              when it failed on another test run's mount
+#                              coming or going; the directories named in
+#                              $FRESH are emptied before each attempt
 #   new_marker                 sets MARKER to a number no other run uses
 #                              (COUNT.PID: this script's pid, and how many
 #                              markers it made), for `sleep $MARKER`
@@ -669,6 +675,46 @@ pids_matching ()
       echo "${f%/cmdline}"
     fi
   done
+}
+
+# host_root_run ARGS...: run_bwrap ARGS... over the host root, whose mount
+# table holds the mounts of every other test run on the machine too (meson
+# runs the scripts side by side).  A run that fails naming a path of
+# another run's directory met one of its mounts coming or going while
+# bwrap split the root (the message says so: bwrap cannot help it): it is
+# retried, up to 5 times, after emptying the directories in FRESH.
+others_mount ()
+{
+  local p
+  for p in $(grep -o "${TMPDIR:-/tmp}/bwrap-it\.[A-Za-z0-9]*" "$TEST_TMP/.err"); do
+    [ "$p" = "$TEST_TMP" ] || return 0
+  done
+  return 1
+}
+host_root_run ()
+{
+  local i d
+  for i in 1 2 3 4 5; do
+    for d in $FRESH; do
+      chmod -R u+rwX "$d" 2>/dev/null
+      rm -rf "$d" && mkdir -p "$d"
+    done
+    run_bwrap "$@"
+    { [ "$RUN_RC" != 0 ] && others_mount; } || return 0
+    diag "attempt $i met another test run's mount: $RUN_ERR"
+  done
+}
+
+# is_whiteout PATH: an overlayfs whiteout (a character device 0/0, or
+# the user.overlay.whiteout xattr of Linux 6.7+).
+is_whiteout ()
+{
+  python3 - "$1" <<'EOF'
+import os, stat, sys
+st = os.lstat(sys.argv[1])
+x = [] if stat.S_ISLNK(st.st_mode) else os.listxattr(sys.argv[1])
+sys.exit(0 if (stat.S_ISCHR(st.st_mode) and st.st_rdev == 0) or 'user.overlay.whiteout' in x else 1)
+EOF
 }
 
 _n_marker=0

@@ -98,16 +98,6 @@ host_state ()
     -printf '%P|%y|%m|%s|%T@\n' 2>/dev/null | LC_ALL=C sort
 }
 
-is_whiteout ()
-{
-  python3 - "$1" <<'EOF'
-import os, stat, sys
-st = os.lstat(sys.argv[1])
-x = [] if stat.S_ISLNK(st.st_mode) else os.listxattr(sys.argv[1])
-sys.exit(0 if (stat.S_ISCHR(st.st_mode) and st.st_rdev == 0) or 'user.overlay.whiteout' in x else 1)
-EOF
-}
-
 SB=("${BASE[@]}" --proc /proc --dev /dev)
 READ='cat /o/plain/d/f /o/tm/t1 /o/x/y/sq/s1 /o/x/y/sq/sd/s2 /o/cover/c1 /o/link | tr "\n" " "'
 WRITE='set -e
@@ -325,33 +315,7 @@ assert_stderr_empty "the caller's own files: no warning"
 
 # ------------------------------------------------------------ the host root
 
-# host_root_run ARGS...: run_bwrap ARGS... over the host root, whose mount
-# table holds the mounts of every other test run on the machine too (meson
-# runs the scripts side by side).  A run that fails naming a path of
-# another run's directory met one of its mounts coming or going while
-# bwrap split the root (the message says so: bwrap cannot help it): it is
-# retried, up to 5 times, after emptying the directories in FRESH.
-others_mount ()
-{
-  local p
-  for p in $(grep -o "${TMPDIR:-/tmp}/bwrap-it\.[A-Za-z0-9]*" "$TEST_TMP/.err"); do
-    [ "$p" = "$TEST_TMP" ] || return 0
-  done
-  return 1
-}
-host_root_run ()
-{
-  local i d
-  for i in 1 2 3 4 5; do
-    for d in $FRESH; do
-      chmod -R u+rwX "$d" 2>/dev/null
-      rm -rf "$d" && mkdir -p "$d"
-    done
-    run_bwrap "$@"
-    { [ "$RUN_RC" != 0 ] && others_mount; } || return 0
-    diag "attempt $i met another test run's mount: $RUN_ERR"
-  done
-}
+# host_root_run (lib.sh): retried when another run's mount comes or goes.
 FRESH=
 
 # A name no other test uses, in /tmp, /var/tmp and the home directory.

@@ -637,8 +637,8 @@ refused "bwrap: --overlay-src $R/e/l1/sub overlaps --overlay-src $R/e/l1: $ov" \
   "overlap: layer containing an earlier one" "${BASE[@]}" --overlay-src "$T/e/l1/sub" --overlay-src "$T/e/l1" --tmp-overlay /m true
 refused "bwrap: --overlay-src $R/e/l1 overlaps --overlay-src $R/e/l1: $ov" \
   "overlap: the same layer twice via a symlink" "${BASE[@]}" --overlay-src "$T/e/l1" --overlay-src "$T/e/l1-link" --ro-overlay /m true
-# RWSRC or WORKDIR inside a layer is accepted (the overlay is split so that
-# they are in no lower layer): test-overlay-split.sh.
+# RWSRC or WORKDIR inside a layer is accepted (the kernel keeps them out
+# of the overlay, or bwrap covers them): test-overlay-split.sh, test-cow.sh.
 mkdir "$T/e/up/in"
 REFUSED_STATE=
 refused "bwrap: --overlay-src $R/e/up/in overlaps --overlay RWSRC $R/e/up: $ov" \

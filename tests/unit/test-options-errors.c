@@ -152,8 +152,10 @@ static const struct error_case error_cases[] = {
   /* Layers, --size, then anything but --tmp-overlay (our extension):
    * bubblewrap's error at --size stands, before the next word's own. */
   { { "--overlay-src", "a", "--size", "1", "--overlay-src", "b", "--tmp-overlay", "x" }, PLACEMENT },
-  { { "--overlay-src", "a", "--overlay-src", "b", "--size", "1", "--ro-overlay", "x" }, PLACEMENT },
-  { { "--overlay-src", "a", "--size", "1", "--overlay", "r", "w", "x" }, PLACEMENT },
+  /* Issue 27: the layers were taken, the --size was not: it is blamed. */
+  { { "--overlay-src", "a", "--overlay-src", "b", "--size", "1", "--ro-overlay", "x" },
+    SIZE_MISPLACED ", not --ro-overlay" },
+  { { "--overlay-src", "a", "--size", "1", "--overlay", "r", "w", "x" }, SIZE_MISPLACED ", not --overlay" },
   { { "--overlay-src", "a", "--size", "1", "--foo" }, PLACEMENT },
   { { "--overlay-src", "a", "--size", "1", "--bind", "x" }, PLACEMENT },
   { { "--overlay-src", "a", "--size", "1", "--perms", "0700", "--tmp-overlay", "x" }, PLACEMENT },
@@ -300,7 +302,7 @@ static const struct error_case error_cases[] = {
   { { "--perms", "0700", "--overlay-src", "l", "--tmp-overlay", "/o", "true" }, PERMS_MISPLACED },
   { { "--overlay-src", "l", "--perms", "0700", "--tmp-overlay", "/o", "true" }, PLACEMENT },
   { { "--overlay-src", "l", "--size", "4096", "--overlay", "/w/upper", "/w/work", "/o", "true" },
-    PLACEMENT },
+    SIZE_MISPLACED ", not --overlay" },
   { { "--overlay-src", "l", "--size", "4096", "--foo", "/o", "true" }, PLACEMENT },
   { { "--size", "4096", "--overlay-src", "l", "--tmp-overlay", "/m", "true" }, SIZE_MISPLACED },
   { { "--size", "0", "--tmpfs", "/x", "--foo", "true" }, NO_SETUID ("--size"), true },

@@ -167,6 +167,31 @@ START_TEST (test_excluded)
 }
 END_TEST
 
+START_TEST (test_excluded_no_split_point)
+{
+  /* Issue 27: RWSRC and WORKDIR alone split nothing; their parent is no
+   * recreated directory unless a real mount makes it one.  Where they
+   * would be a piece (an entry of a recreated directory, a mount point)
+   * they are excluded: nothing is mounted there. */
+  char *layers[] = { "/" };
+  char *excluded[] = { "/tmp/try/changes", "/tmp/try/work" };
+  const char *no_mounts[] = { "/", "ext4", NULL };
+  cleanup_free char *d = compute (layers, 1, no_mounts, excluded, 2);
+  const char *proc[] = { "/", "ext4", "/proc", "proc", NULL };
+  cleanup_free char *d2 = compute (layers, 1, proc, excluded, 2);
+  const char *in_try[] = { "/proc", "proc", "/tmp/try/mnt", "fuse.sq", NULL };
+  cleanup_free char *d3 = compute (layers, 1, in_try, excluded, 2);
+  const char *at_tmp[] = { "/tmp", "tmpfs", NULL };
+  char *excluded_top[] = { "/rw", "/tmp" };
+  cleanup_free char *d4 = compute (layers, 1, at_tmp, excluded_top, 2);
+
+  ck_assert_str_eq (d, "");
+  ck_assert_str_eq (d2, ":s proc:b");
+  ck_assert_str_eq (d3, ":s proc:b tmp:s tmp/try:s tmp/try/changes:x tmp/try/mnt:o tmp/try/work:x");
+  ck_assert_str_eq (d4, ":s rw:x tmp:x");
+}
+END_TEST
+
 START_TEST (test_sorted_parents_first)
 {
   char *layers[] = { "/" };
@@ -189,6 +214,7 @@ split_suite (void)
   tcase_add_test (tc, test_several_layers);
   tcase_add_test (tc, test_nested_and_covered);
   tcase_add_test (tc, test_excluded);
+  tcase_add_test (tc, test_excluded_no_split_point);
   tcase_add_test (tc, test_sorted_parents_first);
   suite_add_tcase (s, tc);
   return s;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.0-or-later
  * overlay-cover.c: RWSRC and WORKDIR inside a layer of their own overlay
- * (overlay-cover.h).  Runs in the sandbox setup process inside the new
+ * (overlay-cover.h).  Runs in the sandbox process inside the new
  * user + mount namespace with that namespace's capabilities; it only
  * looks paths up below the new root and mounts empty tmpfs instances on
  * them, never touching the host.

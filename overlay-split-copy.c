@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.0-or-later
  * overlay-split-copy.c: keep the files of a recreated directory writable
- * (overlay-split-copy.h).  Runs in the sandbox setup process inside the
+ * (overlay-split-copy.h).  Runs in the sandbox process inside the
  * new user + mount namespace, with that namespace's capabilities: it
  * reads host files only through the fd the split already opened below the
  * caller's old root (reopened through /proc/self/fd, so the permission

@@ -3,7 +3,7 @@
  * below a writable split overlay (a home directory holding the user's
  * FUSE mount, /tmp holding someone's): copied into the skeleton's stub so
  * that they stay writable, with their changes landing in the upper like
- * any other.  Runs in the sandbox setup process inside the new user +
+ * any other.  Runs in the sandbox process inside the new user +
  * mount namespace; host files are only read, through fds opened below
  * the caller's old root. */
 #pragma once

@@ -16,7 +16,7 @@
  * Record format: for each directory, its path relative to RWSRC, a NUL,
  * "<seconds> <nanoseconds>", a NUL.
  *
- * split_tidy_record runs in the sandbox setup process (its namespace's
+ * split_tidy_record runs in the sandbox process (its namespace's
  * capabilities, writing only WORKDIR/bwrap-split/tidy);
  * overlay_split_tidy runs in the monitor with the caller's rights only
  * (real root's capabilities are dropped by then), so it removes only

@@ -61,8 +61,11 @@ keep (struct split_copy *copy, const char *name)
     copy->first_kept = xstrdup (name);
 }
 
-/* Copy all of in_fd into out_fd: sendfile (no bounce through our
- * memory), or read and write where it is refused. */
+/* Copy the first size bytes of in_fd (its size when it was looked at)
+ * into out_fd: sendfile (no bounce through our memory), or read and write
+ * where it is refused.  A file that grows meanwhile is not followed, so
+ * a writer appending on the host cannot keep the copy (and the budget)
+ * going. */
 static int
 copy_data (int in_fd, int out_fd, off_t size)
 {
@@ -82,9 +85,10 @@ copy_data (int in_fd, int out_fd, off_t size)
         return 0;   /* shrank meanwhile: what is there is copied */
       done += n;
     }
-  for (;;)
+  while (done < size)
     {
-      ssize_t n = read (in_fd, buf, sizeof buf);
+      size_t want = (size_t) (size - done) < sizeof buf ? (size_t) (size - done) : sizeof buf;
+      ssize_t n = read (in_fd, buf, want);
       if (n < 0 && errno == EINTR)
         continue;
       if (n <= 0)
@@ -92,7 +96,9 @@ copy_data (int in_fd, int out_fd, off_t size)
       int r = write_all (out_fd, buf, (size_t) n);
       if (r < 0)
         return r;
+      done += n;
     }
+  return 0;
 }
 
 int

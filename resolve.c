@@ -32,22 +32,33 @@ resolve_create (int root_fd, const char *path, int flags, mode_t mode)
     .resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
   };
   const char *rel = path_skip_slashes (path);
+  bool walk;
   int fd;
 
   /* One function, two implementations: the kernel's confinement when it
    * has openat2, the same rules walked by hand (resolve-walk.c) when it
    * has not. */
-  if (!kernel_api_is_legacy (KERNEL_API_OPENAT2))
-    {
-      int saved;
-      fd = syscall (SYS_openat2, root_fd, *rel ? rel : ".", &how, sizeof how);
-      if (fd >= 0)
-        return fd;
-      saved = errno;
-      if (!kernel_api_unavailable (KERNEL_API_OPENAT2, SYS_openat2, saved))
-        return -saved;
-    }
+  fd = resolve_openat2 (root_fd, rel, &how, &walk);
+  if (!walk)
+    return fd;
   return resolve_walk_open (root_fd, rel, flags, how.mode);
+}
+
+int
+resolve_openat2 (int dir_fd, const char *rel, const struct open_how *how, bool *ret_walk)
+{
+  int fd, saved;
+
+  *ret_walk = kernel_api_is_legacy (KERNEL_API_OPENAT2);
+  if (*ret_walk)
+    return -ENOSYS;
+  fd = syscall (SYS_openat2, dir_fd, *rel ? rel : ".", how, sizeof *how);
+  if (fd >= 0)
+    return fd;
+  saved = errno;
+  /* ENOSYS (before 5.6, or a seccomp policy): the walk from now on. */
+  *ret_walk = kernel_api_unavailable (KERNEL_API_OPENAT2, SYS_openat2, saved);
+  return -saved;
 }
 
 mode_t

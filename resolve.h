@@ -7,6 +7,7 @@
  * a mount or a file land outside the sandbox root. */
 #pragma once
 
+#include <linux/openat2.h>
 #include <stdbool.h>
 #include <sys/types.h>
 
@@ -41,3 +42,10 @@ int resolve_mount_point (int root_fd, const char *dest, bool is_dir,
 
 /* Like resolve_open, with O_CREAT allowed: mode is used for a new file. */
 int resolve_create (int root_fd, const char *path, int flags, mode_t mode);
+
+/* The kernel half of both: openat2 (dir_fd, rel, how), "" meaning
+ * dir_fd itself.  Returns the fd or -errno; *ret_walk is set instead when
+ * this kernel (or a seccomp policy) has no openat2, and from then on for
+ * good (kernel-api.h): the caller then walks by hand (resolve-walk.h).
+ * bwrap-changes uses it with RESOLVE_BENEATH. */
+int resolve_openat2 (int dir_fd, const char *rel, const struct open_how *how, bool *ret_walk);

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "entry.h"
-#include "kernel-api.h"
+#include "resolve.h"
 #include "resolve-walk.h"
 #include "utils.h"
 
@@ -29,9 +29,8 @@
 # define SYS_listxattrat 465     /* Linux 6.13 */
 #endif
 
-/* bwrap's resolve_create has the same two-way shape with RESOLVE_IN_ROOT;
- * this one stays here, the only user of RESOLVE_BENEATH, so that bwrap's
- * own lookup code does not carry a second program's needs. */
+/* The kernel's RESOLVE_BENEATH where it has openat2 (the same choice as
+ * bwrap's resolve_create, through resolve_openat2), the walk otherwise. */
 int
 fsops_open (int dir_fd, const char *path, int flags, mode_t mode)
 {
@@ -40,17 +39,11 @@ fsops_open (int dir_fd, const char *path, int flags, mode_t mode)
     .mode = (flags & O_CREAT) ? mode : 0,
     .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS,
   };
+  bool walk;
+  int fd = resolve_openat2 (dir_fd, path, &how, &walk);
 
-  if (!kernel_api_is_legacy (KERNEL_API_OPENAT2))
-    {
-      int fd = syscall (SYS_openat2, dir_fd, *path ? path : ".", &how, sizeof how);
-      int saved = errno;
-      if (fd >= 0)
-        return fd;
-      /* ENOSYS (before 5.6, or deny-mount-api): the walk from now on. */
-      if (!kernel_api_unavailable (KERNEL_API_OPENAT2, SYS_openat2, saved))
-        return -saved;
-    }
+  if (!walk)
+    return fd;
   return resolve_walk_open_beneath (dir_fd, path, flags, how.mode);
 }
 

@@ -92,7 +92,6 @@ mount_new_api (const struct mount_overlay *spec, int dest_fd, bool *ret_unsuppor
   static const char *const config[] = { "userxattr", NULL, NULL };
   const struct overlay_lowers *lowers = spec->lowers;
   const char *proc_fd_dir = spec->proc_fd_dir;
-  cleanup_free char *dest = xasprintf ("/newroot/%s", path_skip_slashes (spec->dest));
   cleanup_free char *text = NULL;
   cleanup_fd int fs = -1;
   bool use_string = false;
@@ -104,7 +103,7 @@ mount_new_api (const struct mount_overlay *spec, int dest_fd, bool *ret_unsuppor
   if (fs < 0)
     {
       *ret_unsupported = kernel_api_unavailable (KERNEL_API_MOUNT, sysno, -fs);
-      return mount_error (err, -fs, NULL, MOUNT_ERROR_OVERLAY, dest, NULL);
+      return mount_error_newroot (err, -fs, NULL, MOUNT_ERROR_OVERLAY, spec->dest, NULL);
     }
   for (size_t k = 0; k < lowers->n; k++)
     {
@@ -123,7 +122,7 @@ mount_new_api (const struct mount_overlay *spec, int dest_fd, bool *ret_unsuppor
           /* Linux 6.5-6.7: "overlay: Unknown parameter 'lowerdir+'". */
           *ret_unsupported = (k == 0 && r == -EINVAL && text != NULL
                               && strstr (text, "Unknown parameter") != NULL);
-          return mount_error (err, -r, text, MOUNT_ERROR_OVERLAY, dest, NULL);
+          return mount_error_newroot (err, -r, text, MOUNT_ERROR_OVERLAY, spec->dest, NULL);
         }
       free (steal_pointer (&text));
     }
@@ -132,7 +131,7 @@ mount_new_api (const struct mount_overlay *spec, int dest_fd, bool *ret_unsuppor
     {
       if ((r = fs_set_dir (fs, "upperdir", spec->upper_fd, proc_fd_dir, &use_string, &text)) < 0
           || (r = fs_set_dir (fs, "workdir", spec->work_fd, proc_fd_dir, &use_string, &text)) < 0)
-        return mount_error (err, -r, text, MOUNT_ERROR_OVERLAY, dest, NULL);
+        return mount_error_newroot (err, -r, text, MOUNT_ERROR_OVERLAY, spec->dest, NULL);
     }
   /* userxattr always, as bubblewrap does: needed in a user namespace, and
    * it keeps whiteouts in user.overlay.* xattrs the caller can manage.
@@ -143,7 +142,7 @@ mount_new_api (const struct mount_overlay *spec, int dest_fd, bool *ret_unsuppor
   if (r < 0)
     {
       text = fs_context_log (fs);
-      return mount_error (err, -r, text, MOUNT_ERROR_OVERLAY, dest, NULL);
+      return mount_error_newroot (err, -r, text, MOUNT_ERROR_OVERLAY, spec->dest, NULL);
     }
   return 0;
 }
